@@ -1,0 +1,14 @@
+import { Command } from 'commander';
+
+/**
+ * Builds the `instructkit` program. Each command lives in `commands/<name>.ts` and
+ * registers itself here, so stages can be added without touching one another.
+ */
+export function createProgram(): Command {
+  const program = new Command('instructkit')
+    .description('InstructGPT-style RLHF: data, tokenizer, pretraining, SFT, reward model, PPO, evaluation.')
+    .showHelpAfterError()
+    .configureHelp({ sortSubcommands: true });
+  // Commands register below, one line each.
+  return program;
+}

@@ -1,0 +1,2 @@
+/** Mock models that record their calls, for users' own tests. */
+export {};

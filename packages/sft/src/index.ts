@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Supervised fine-tuning and pretraining for InstructKit models.
+ */
+export const PACKAGE_NAME = '@instructkit/sft';
