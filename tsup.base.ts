@@ -14,5 +14,7 @@ export function packageBuild(entries: Record<string, string> = { index: 'src/ind
     target: 'node20',
     splitting: false,
     treeshake: true,
+    // Lets sources use import.meta.url (to find files shipped beside them) in the CJS build too.
+    shims: true,
   };
 }

@@ -1,0 +1,226 @@
+import { InvalidArgumentError, type NamedTensors, type TransformerConfig } from '@instructkit/core';
+import { GraphBuilder, bytesOf, float32ToFloat16Bits, type SymbolicTensor } from '../graph/graph-builder';
+import { WeightTable } from './weights';
+
+/** How weights are stored in the exported graph. */
+export type WeightPrecision = 'float32' | 'float16' | 'int8';
+
+/** What `buildGpt2Graph` builds. */
+export interface Gpt2GraphOptions {
+  /** Architecture (must be `gpt2`). */
+  readonly config: TransformerConfig;
+  /** Hugging Face-named weights (`h.0.attn.c_attn.weight`, ...). */
+  readonly weights: NamedTensors;
+  /**
+   * `lm`: a causal LM with the KV cache (Optimum decoder layout).
+   * `scalar`: a trunk with the `score` head, outputs `values` per token and `scores` at the last real token.
+   */
+  readonly head: 'lm' | 'scalar';
+  /**
+   * `float32`; `float16`: weights stored as half (Cast back to float32 in the graph, folded by ORT at load);
+   * `int8`: MatMul weights quantised per output column, activations quantised dynamically. Default: float32.
+   */
+  readonly precision?: WeightPrecision;
+  /**
+   * Make the weights graph inputs (named as the weights) instead of initializers, so a session can be
+   * fed new parameters every run without re-export. float32 only. Default: false.
+   */
+  readonly weightsAsInputs?: boolean;
+}
+
+/** Output of `buildGpt2Graph`. */
+export interface Gpt2Graph {
+  /** The builder holding the graph (serialise with `toModel`). */
+  readonly graph: GraphBuilder;
+  /** Weight names that became graph inputs (empty unless `weightsAsInputs`), with shapes. */
+  readonly weightInputs: ReadonlyMap<string, readonly number[]>;
+}
+
+/** Float32 with the most negative finite value: masked attention scores, as Hugging Face's `finfo.min`. */
+const MASKED_SCORE = -3.4028234663852886e38;
+
+/**
+ * Builds a GPT-2 graph from standard ONNX ops (opset 17) chosen for onnxruntime's fusions:
+ * LayerNormalization, MatMul against weights already laid out `[in, out]` (Hugging Face's
+ * Conv1D layout, so no Transpose), the attention scale fused into the score MatMul, one
+ * shared mask bias for all layers, and the tied unembedding as a Gemm with `transB`
+ * (the embedding matrix is stored once).
+ *
+ * The LM graph takes `input_ids`, `attention_mask` (`[batch, past + seq]`), `position_ids`
+ * and `past_key_values.{i}.key|value` (`[batch, heads, past, headDim]`, `past` may be 0) and
+ * returns `logits` and `present.{i}.key|value`: the Hugging Face Optimum decoder layout,
+ * one graph for the prompt and for every decoding step.
+ *
+ * @throws InvalidArgumentError when the config is not GPT-2 or a weight is missing or mis-shaped.
+ */
+export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
+  const { config, head } = options;
+  const precision = options.precision ?? 'float32';
+  if (config.architecture !== 'gpt2') {
+    throw new InvalidArgumentError('config.architecture', `${config.architecture} export is not implemented yet; only gpt2`);
+  }
+  if (options.weightsAsInputs && precision !== 'float32') {
+    throw new InvalidArgumentError('weightsAsInputs', `live weights need float32 precision, not ${precision}`);
+  }
+  const hiddenSize = config.hiddenSize;
+  const numHeads = config.numHeads;
+  if (hiddenSize % numHeads !== 0) {
+    throw new InvalidArgumentError('config.numHeads', `${numHeads} does not divide hiddenSize ${hiddenSize}`);
+  }
+  const headDim = hiddenSize / numHeads;
+  const innerSize = config.intermediateSize ?? 4 * hiddenSize;
+  const epsilon = config.layerNormEpsilon ?? 1e-5;
+  const vocabSize = config.vocabSize;
+  const table = new WeightTable(options.weights);
+  const graph = new GraphBuilder(head === 'lm' ? 'gpt2_decoder' : 'gpt2_scalar');
+  const weightInputs = new Map<string, readonly number[]>();
+
+  const weight = (name: string, shape: readonly number[]): SymbolicTensor => {
+    const values = table.get(name, shape);
+    if (options.weightsAsInputs) {
+      weightInputs.set(name, shape);
+      return graph.input(name, 'float32', shape);
+    }
+    if (precision === 'float16') {
+      const bits = new Uint16Array(values.length);
+      for (let index = 0; index < values.length; index++) bits[index] = float32ToFloat16Bits(values[index]!);
+      const stored = graph.initializer(name, { elementType: 'float16', shape, bytes: bytesOf(bits) });
+      return graph.cast(stored, 'float32');
+    }
+    return graph.initializer(name, { elementType: 'float32', shape, bytes: bytesOf(values) });
+  };
+
+  // y = x @ W + b for a Conv1D weight W of shape [in, out].
+  const linear = (x: SymbolicTensor, prefix: string, inSize: number, outSize: number): SymbolicTensor => {
+    const bias = weight(`${prefix}.bias`, [outSize]);
+    if (precision === 'int8') return graph.add(quantizedMatMul(graph, x, prefix, table.get(`${prefix}.weight`, [inSize, outSize]), inSize, outSize), bias);
+    return graph.add(graph.matMul(x, weight(`${prefix}.weight`, [inSize, outSize])), bias);
+  };
+
+  const inputIds = graph.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
+  const totalLength = head === 'lm' ? 'total_sequence_length' : 'sequence_length';
+  const attentionMask = graph.input('attention_mask', 'int64', ['batch_size', totalLength]);
+  const positionIds = graph.input('position_ids', 'int64', ['batch_size', 'sequence_length']);
+  const pasts: [SymbolicTensor, SymbolicTensor][] = [];
+  if (head === 'lm') {
+    for (let layer = 0; layer < config.numLayers; layer++) {
+      const shape = ['batch_size', numHeads, 'past_sequence_length', headDim];
+      pasts.push([
+        graph.input(`past_key_values.${layer}.key`, 'float32', shape),
+        graph.input(`past_key_values.${layer}.value`, 'float32', shape),
+      ]);
+    }
+  }
+
+  const tokenEmbedding = weight('wte.weight', [vocabSize, hiddenSize]);
+  let hidden = graph.withScope('embeddings', () =>
+    graph.add(graph.gather(tokenEmbedding, inputIds), graph.gather(weight('wpe.weight', [config.contextLength, hiddenSize]), positionIds)),
+  );
+
+  // One additive mask for every layer: 0 where query i may attend to key j (j <= past + i
+  // and j is not padding), the most negative float elsewhere. [batch, 1, seq, total].
+  const maskBias = graph.withScope('mask', () => {
+    const one = graph.scalar(1, 'int64');
+    const sequenceLength = graph.squeeze(graph.shape(inputIds, 1, 2), [0]);
+    const total = graph.squeeze(graph.shape(attentionMask, 1, 2), [0]);
+    const queryPositions = graph.range(graph.sub(total, sequenceLength), total, one);
+    const keyPositions = graph.range(graph.scalar(0, 'int64'), total, one);
+    const causal = graph.lessOrEqual(graph.unsqueeze(keyPositions, [0]), graph.unsqueeze(queryPositions, [1]));
+    const notPadding = graph.unsqueeze(graph.cast(attentionMask, 'bool'), [1, 2]);
+    return graph.where(graph.and(causal, notPadding), graph.scalar(0), graph.scalar(MASKED_SCORE));
+  });
+  const scale = graph.scalar(1 / Math.sqrt(headDim));
+  const presents: SymbolicTensor[] = [];
+
+  for (let layer = 0; layer < config.numLayers; layer++) {
+    const prefix = `h.${layer}`;
+    hidden = graph.withScope(prefix, () => {
+      const attentionInput = graph.layerNorm(hidden, weight(`${prefix}.ln_1.weight`, [hiddenSize]), weight(`${prefix}.ln_1.bias`, [hiddenSize]), epsilon);
+      const qkv = linear(attentionInput, `${prefix}.attn.c_attn`, hiddenSize, 3 * hiddenSize);
+      const [query, key, value] = graph
+        .split(qkv, 2, [hiddenSize, hiddenSize, hiddenSize])
+        .map((part) => graph.transpose(graph.reshape(part, [0, 0, numHeads, headDim]), [0, 2, 1, 3]));
+      let keys = key!;
+      let values = value!;
+      if (head === 'lm') {
+        keys = graph.concat([pasts[layer]![0], keys], 2);
+        values = graph.concat([pasts[layer]![1], values], 2);
+        presents.push(keys, values);
+      }
+      // Transpose + MatMul + Mul are fused by onnxruntime into one FusedMatMul(transB, alpha).
+      const scores = graph.add(graph.mul(graph.matMul(query!, graph.transpose(keys, [0, 1, 3, 2])), scale), maskBias);
+      const context = graph.matMul(graph.softmax(scores, -1), values);
+      const merged = graph.reshape(graph.transpose(context, [0, 2, 1, 3]), [0, 0, hiddenSize]);
+      const attended = graph.add(hidden, linear(merged, `${prefix}.attn.c_proj`, hiddenSize, hiddenSize));
+      const mlpInput = graph.layerNorm(attended, weight(`${prefix}.ln_2.weight`, [hiddenSize]), weight(`${prefix}.ln_2.bias`, [hiddenSize]), epsilon);
+      const expanded = geluTanh(graph, linear(mlpInput, `${prefix}.mlp.c_fc`, hiddenSize, innerSize));
+      return graph.add(attended, linear(expanded, `${prefix}.mlp.c_proj`, innerSize, hiddenSize));
+    });
+  }
+
+  const final = graph.layerNorm(hidden, weight('ln_f.weight', [hiddenSize]), weight('ln_f.bias', [hiddenSize]), epsilon);
+  const rows = graph.reshape(final, [-1, hiddenSize]);
+  const batchAndSequence = graph.shape(inputIds);
+  if (head === 'lm') {
+    const tied = config.tieWordEmbeddings ?? true;
+    const unembedding = tied || !table.has('lm_head.weight') ? tokenEmbedding : weight('lm_head.weight', [vocabSize, hiddenSize]);
+    const logits = graph.gemm(rows, unembedding, undefined, { transB: true });
+    const logitsShape = graph.concat([batchAndSequence, graph.ints([vocabSize])], 0);
+    graph.output(graph.reshapeTo(logits, logitsShape), 'logits', ['batch_size', 'sequence_length', vocabSize]);
+    presents.forEach((present, index) => {
+      const layer = Math.floor(index / 2);
+      const kind = index % 2 === 0 ? 'key' : 'value';
+      graph.output(present, `present.${layer}.${kind}`, ['batch_size', numHeads, 'total_sequence_length', headDim]);
+    });
+  } else {
+    const scoreBias = table.has('score.bias') ? weight('score.bias', [1]) : undefined;
+    const perRow = graph.gemm(rows, weight('score.weight', [1, hiddenSize]), scoreBias, { transB: true });
+    const values = graph.reshapeTo(perRow, batchAndSequence);
+    graph.output(values, 'values', ['batch_size', 'sequence_length']);
+    // The score is read at each row's last real token, whichever side was padded:
+    // argmax of mask * (1..n) is the last index where the mask is 1.
+    const sequenceLength = graph.squeeze(graph.shape(inputIds, 1, 2), [0]);
+    const one = graph.scalar(1, 'int64');
+    const ranks = graph.mul(attentionMask, graph.range(one, graph.add(sequenceLength, one), one));
+    const last = graph.argMax(ranks, 1, true);
+    graph.output(graph.squeeze(graph.gatherElements(values, last, 1), [1]), 'scores', ['batch_size']);
+  }
+  return { graph, weightInputs };
+}
+
+/** GPT-2's `gelu_new`: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the pattern onnxruntime fuses into FastGelu. */
+function geluTanh(graph: GraphBuilder, x: SymbolicTensor): SymbolicTensor {
+  const cubic = graph.mul(graph.pow(x, graph.scalar(3)), graph.scalar(0.044715));
+  const inner = graph.mul(graph.add(x, cubic), graph.scalar(Math.sqrt(2 / Math.PI)));
+  const gate = graph.add(graph.tanh(inner), graph.scalar(1));
+  return graph.mul(graph.mul(x, graph.scalar(0.5)), gate);
+}
+
+/**
+ * x @ W with W quantised to int8 per output column (symmetric, zero point 0) and x quantised
+ * dynamically to uint8 per tensor: the standard DynamicQuantizeLinear → MatMulInteger → Cast →
+ * Mul pattern that onnxruntime fuses into DynamicQuantizeMatMul.
+ */
+function quantizedMatMul(graph: GraphBuilder, x: SymbolicTensor, prefix: string, weights: Float32Array, inSize: number, outSize: number): SymbolicTensor {
+  const scales = new Float32Array(outSize);
+  for (let row = 0; row < inSize; row++) {
+    for (let column = 0; column < outSize; column++) {
+      const magnitude = Math.abs(weights[row * outSize + column]!);
+      if (magnitude > scales[column]!) scales[column] = magnitude;
+    }
+  }
+  for (let column = 0; column < outSize; column++) scales[column] = scales[column]! > 0 ? scales[column]! / 127 : 1;
+  const quantized = new Int8Array(inSize * outSize);
+  for (let row = 0; row < inSize; row++) {
+    for (let column = 0; column < outSize; column++) {
+      const index = row * outSize + column;
+      quantized[index] = Math.max(-127, Math.min(127, Math.round(weights[index]! / scales[column]!)));
+    }
+  }
+  const quantizedWeight = graph.initializer(`${prefix}.weight_quantized`, { elementType: 'int8', shape: [inSize, outSize], bytes: bytesOf(quantized) });
+  const weightScale = graph.initializer(`${prefix}.weight_scale`, { elementType: 'float32', shape: [outSize], bytes: bytesOf(scales) });
+  const weightZeroPoint = graph.initializer(`${prefix}.weight_zero_point`, { elementType: 'int8', shape: [outSize], bytes: new Uint8Array(outSize) });
+  const [quantizedInput, inputScale, inputZeroPoint] = graph.dynamicQuantizeLinear(x);
+  const product = graph.matMulInteger(quantizedInput, quantizedWeight, inputZeroPoint, weightZeroPoint);
+  return graph.mul(graph.cast(product, 'float32'), graph.mul(inputScale, weightScale));
+}
