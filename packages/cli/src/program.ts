@@ -1,4 +1,7 @@
 import { Command } from 'commander';
+import { registerPpoCommand } from './commands/ppo';
+import { registerDataCommand } from './commands/data';
+import { registerExportOnnxCommand } from './commands/export-onnx';
 
 /**
  * Builds the `instructkit` program. Each command lives in `commands/<name>.ts` and
@@ -10,5 +13,8 @@ export function createProgram(): Command {
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true });
   // Commands register below, one line each.
+  registerPpoCommand(program);
+  registerDataCommand(program);
+  registerExportOnnxCommand(program);
   return program;
 }

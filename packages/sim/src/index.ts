@@ -2,4 +2,36 @@
  * @packageDocumentation
  * The embedded instruction-following task: prompt families, gold scorers, simulated labelers, pretraining corpus.
  */
-export const PACKAGE_NAME = '@instructkit/sim';
+export { SeededRandom } from './seeded-random';
+export { FRUITS, ANIMALS, COLORS, OBJECTS, NAMES, TOWNS, JOBS, CATEGORIES, LIST_WORDS, ORDINALS, ENTITY_WORDS } from './world';
+export { END_OF_ANSWER, splitAnswer, withEnd, type SplitAnswer } from './end-of-answer';
+export type { SimFamilyName, CorruptionKind, AnswerJudgement, PromptTemplate, TaskFamily, AnyTaskFamily } from './task-family';
+export { SIM_FAMILIES, SIM_FAMILY_NAMES, familyByName } from './sim-families';
+export { sampleSimTask, parseSimPrompt, renderTemplate, familyOf, type SimTask, type SampleSimTaskOptions } from './sim-task';
+export { goldScore, goldLikert, likertOf, ENDING_WEIGHT, type GoldScore, type GoldLikert } from './gold-score';
+export { createGoldRewardModel, type GoldRewardModelSettings } from './gold-reward-model';
+export { SYNTHETIC_POLICIES, synthesizeCompletion, type SyntheticPolicy } from './synthetic-policies';
+export { sampleCandidates, CANDIDATE_POLICY_WEIGHTS, type CandidateCompletion } from './sample-candidates';
+export {
+  createSimulatedLabelers,
+  writeDemonstration,
+  perceiveQuality,
+  rankCompletions,
+  rateCompletion,
+  DEFAULT_LABELER_NOISE,
+  type SimulatedLabeler,
+  type SimulatedLabelerSettings,
+} from './simulated-labeler';
+export { measureLabelerAgreement, type LabelerAgreement, type LabelerAgreementSettings } from './labeler-agreement';
+export { generatePretrainCorpus, type PretrainCorpusSettings } from './pretrain-corpus';
+export { fewShotPrefix, formatFewShotQuery } from './few-shot-prefix';
+export {
+  buildSimDataset,
+  type SimDataset,
+  type SimDatasetCounts,
+  type SimDatasetOptions,
+  type SimDatasetManifest,
+  type SimSplit,
+  type SimSplitRecords,
+} from './build-sim-dataset';
+export { generateSimDataset, type GenerateSimDatasetOptions, type GeneratedSimDataset } from './generate-sim-dataset';

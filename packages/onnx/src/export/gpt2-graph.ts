@@ -26,6 +26,13 @@ export interface Gpt2GraphOptions {
    * fed new parameters every run without re-export. float32 only. Default: false.
    */
   readonly weightsAsInputs?: boolean;
+  /**
+   * `standard`: only standard ONNX ops (any runtime). `onnxruntime`: onnxruntime's fused CPU/CUDA
+   * contrib ops (`com.microsoft` MultiHeadAttention, SkipLayerNormalization, FastGelu with bias),
+   * fewer kernels per token for faster decoding; the file then runs on onnxruntime only.
+   * Default: standard.
+   */
+  readonly operators?: 'standard' | 'onnxruntime';
 }
 
 /** Output of `buildGpt2Graph`. */
@@ -90,12 +97,14 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
     return graph.initializer(name, { elementType: 'float32', shape, bytes: bytesOf(values) });
   };
 
-  // y = x @ W + b for a Conv1D weight W of shape [in, out].
-  const linear = (x: SymbolicTensor, prefix: string, inSize: number, outSize: number): SymbolicTensor => {
-    const bias = weight(`${prefix}.bias`, [outSize]);
-    if (precision === 'int8') return graph.add(quantizedMatMul(graph, x, prefix, table.get(`${prefix}.weight`, [inSize, outSize]), inSize, outSize), bias);
-    return graph.add(graph.matMul(x, weight(`${prefix}.weight`, [inSize, outSize])), bias);
+  // x @ W for a Conv1D weight W of shape [in, out] (quantised when int8).
+  const project = (x: SymbolicTensor, prefix: string, inSize: number, outSize: number): SymbolicTensor => {
+    if (precision === 'int8') return quantizedMatMul(graph, x, prefix, table.get(`${prefix}.weight`, [inSize, outSize]), inSize, outSize);
+    return graph.matMul(x, weight(`${prefix}.weight`, [inSize, outSize]));
   };
+  // y = x @ W + b.
+  const linear = (x: SymbolicTensor, prefix: string, inSize: number, outSize: number): SymbolicTensor =>
+    graph.add(project(x, prefix, inSize, outSize), weight(`${prefix}.bias`, [outSize]));
 
   const inputIds = graph.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
   const totalLength = head === 'lm' ? 'total_sequence_length' : 'sequence_length';
@@ -129,36 +138,92 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
     const notPadding = graph.unsqueeze(graph.cast(attentionMask, 'bool'), [1, 2]);
     return graph.where(graph.and(causal, notPadding), graph.scalar(0), graph.scalar(MASKED_SCORE));
   });
-  const scale = graph.scalar(1 / Math.sqrt(headDim));
   const presents: SymbolicTensor[] = [];
+  let final: SymbolicTensor;
 
-  for (let layer = 0; layer < config.numLayers; layer++) {
-    const prefix = `h.${layer}`;
-    hidden = graph.withScope(prefix, () => {
-      const attentionInput = graph.layerNorm(hidden, weight(`${prefix}.ln_1.weight`, [hiddenSize]), weight(`${prefix}.ln_1.bias`, [hiddenSize]), epsilon);
-      const qkv = linear(attentionInput, `${prefix}.attn.c_attn`, hiddenSize, 3 * hiddenSize);
-      const [query, key, value] = graph
-        .split(qkv, 2, [hiddenSize, hiddenSize, hiddenSize])
-        .map((part) => graph.transpose(graph.reshape(part, [0, 0, numHeads, headDim]), [0, 2, 1, 3]));
-      let keys = key!;
-      let values = value!;
-      if (head === 'lm') {
-        keys = graph.concat([pasts[layer]![0], keys], 2);
-        values = graph.concat([pasts[layer]![1], values], 2);
-        presents.push(keys, values);
-      }
-      // Transpose + MatMul + Mul are fused by onnxruntime into one FusedMatMul(transB, alpha).
-      const scores = graph.add(graph.mul(graph.matMul(query!, graph.transpose(keys, [0, 1, 3, 2])), scale), maskBias);
-      const context = graph.matMul(graph.softmax(scores, -1), values);
-      const merged = graph.reshape(graph.transpose(context, [0, 2, 1, 3]), [0, 0, hiddenSize]);
-      const attended = graph.add(hidden, linear(merged, `${prefix}.attn.c_proj`, hiddenSize, hiddenSize));
-      const mlpInput = graph.layerNorm(attended, weight(`${prefix}.ln_2.weight`, [hiddenSize]), weight(`${prefix}.ln_2.bias`, [hiddenSize]), epsilon);
-      const expanded = geluTanh(graph, linear(mlpInput, `${prefix}.mlp.c_fc`, hiddenSize, innerSize));
-      return graph.add(attended, linear(expanded, `${prefix}.mlp.c_proj`, innerSize, hiddenSize));
-    });
+  if (options.operators === 'onnxruntime') {
+    // Residual adds, bias adds and LayerNorms fold into SkipLayerNormalization; the whole
+    // attention (bias, heads split, cache concat, mask, softmax) into one MultiHeadAttention.
+    const contrib = 'com.microsoft';
+    const skipLayerNorm = (input: SymbolicTensor, skip: SymbolicTensor, norm: string, bias: SymbolicTensor | undefined) => {
+      const [normalized, , , sum] = graph.node(
+        'SkipLayerNormalization',
+        [input, skip, weight(`${norm}.weight`, [hiddenSize]), weight(`${norm}.bias`, [hiddenSize]), bias],
+        ['float32', null, null, 'float32'],
+        { epsilon: { float: epsilon } },
+        contrib,
+      );
+      return { normalized: normalized!, sum: sum! };
+    };
+    let residual = hidden;
+    let pending: { output: SymbolicTensor; bias: SymbolicTensor } | undefined;
+    for (let layer = 0; layer < config.numLayers; layer++) {
+      const prefix = `h.${layer}`;
+      graph.withScope(prefix, () => {
+        let attentionInput: SymbolicTensor;
+        if (pending) {
+          const fused = skipLayerNorm(pending.output, residual, `${prefix}.ln_1`, pending.bias);
+          attentionInput = fused.normalized;
+          residual = fused.sum;
+        } else {
+          attentionInput = graph.layerNorm(residual, weight(`${prefix}.ln_1.weight`, [hiddenSize]), weight(`${prefix}.ln_1.bias`, [hiddenSize]), epsilon);
+        }
+        const [query, key, value] = graph.split(project(attentionInput, `${prefix}.attn.c_attn`, hiddenSize, 3 * hiddenSize), 2, [hiddenSize, hiddenSize, hiddenSize]);
+        const past = head === 'lm' ? pasts[layer]! : [undefined, undefined];
+        const [context, presentKey, presentValue] = graph.node(
+          'MultiHeadAttention',
+          [query, key, value, weight(`${prefix}.attn.c_attn.bias`, [3 * hiddenSize]), undefined, maskBias, past[0], past[1]],
+          ['float32', head === 'lm' ? 'float32' : null, head === 'lm' ? 'float32' : null],
+          { num_heads: numHeads },
+          contrib,
+        );
+        if (head === 'lm') presents.push(presentKey!, presentValue!);
+        const attentionOutput = project(context!, `${prefix}.attn.c_proj`, hiddenSize, hiddenSize);
+        const fused = skipLayerNorm(attentionOutput, residual, `${prefix}.ln_2`, weight(`${prefix}.attn.c_proj.bias`, [hiddenSize]));
+        residual = fused.sum;
+        const [activated] = graph.node(
+          'FastGelu',
+          [project(fused.normalized, `${prefix}.mlp.c_fc`, hiddenSize, innerSize), weight(`${prefix}.mlp.c_fc.bias`, [innerSize])],
+          ['float32'],
+          {},
+          contrib,
+        );
+        pending = { output: project(activated!, `${prefix}.mlp.c_proj`, innerSize, hiddenSize), bias: weight(`${prefix}.mlp.c_proj.bias`, [hiddenSize]) };
+      });
+    }
+    final = pending
+      ? skipLayerNorm(pending.output, residual, 'ln_f', pending.bias).normalized
+      : graph.layerNorm(residual, weight('ln_f.weight', [hiddenSize]), weight('ln_f.bias', [hiddenSize]), epsilon);
+  } else {
+    const scale = graph.scalar(1 / Math.sqrt(headDim));
+    for (let layer = 0; layer < config.numLayers; layer++) {
+      const prefix = `h.${layer}`;
+      hidden = graph.withScope(prefix, () => {
+        const attentionInput = graph.layerNorm(hidden, weight(`${prefix}.ln_1.weight`, [hiddenSize]), weight(`${prefix}.ln_1.bias`, [hiddenSize]), epsilon);
+        const qkv = linear(attentionInput, `${prefix}.attn.c_attn`, hiddenSize, 3 * hiddenSize);
+        const [query, key, value] = graph
+          .split(qkv, 2, [hiddenSize, hiddenSize, hiddenSize])
+          .map((part) => graph.transpose(graph.reshape(part, [0, 0, numHeads, headDim]), [0, 2, 1, 3]));
+        let keys = key!;
+        let values = value!;
+        if (head === 'lm') {
+          keys = graph.concat([pasts[layer]![0], keys], 2);
+          values = graph.concat([pasts[layer]![1], values], 2);
+          presents.push(keys, values);
+        }
+        // Transpose + MatMul + Mul are fused by onnxruntime into one FusedMatMul(transB, alpha).
+        const scores = graph.add(graph.mul(graph.matMul(query!, graph.transpose(keys, [0, 1, 3, 2])), scale), maskBias);
+        const context = graph.matMul(graph.softmax(scores, -1), values);
+        const merged = graph.reshape(graph.transpose(context, [0, 2, 1, 3]), [0, 0, hiddenSize]);
+        const attended = graph.add(hidden, linear(merged, `${prefix}.attn.c_proj`, hiddenSize, hiddenSize));
+        const mlpInput = graph.layerNorm(attended, weight(`${prefix}.ln_2.weight`, [hiddenSize]), weight(`${prefix}.ln_2.bias`, [hiddenSize]), epsilon);
+        const expanded = geluTanh(graph, linear(mlpInput, `${prefix}.mlp.c_fc`, hiddenSize, innerSize));
+        return graph.add(attended, linear(expanded, `${prefix}.mlp.c_proj`, innerSize, hiddenSize));
+      });
+    }
+    final = graph.layerNorm(hidden, weight('ln_f.weight', [hiddenSize]), weight('ln_f.bias', [hiddenSize]), epsilon);
   }
 
-  const final = graph.layerNorm(hidden, weight('ln_f.weight', [hiddenSize]), weight('ln_f.bias', [hiddenSize]), epsilon);
   const rows = graph.reshape(final, [-1, hiddenSize]);
   const batchAndSequence = graph.shape(inputIds);
   if (head === 'lm') {
@@ -175,8 +240,7 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
   } else {
     const scoreBias = table.has('score.bias') ? weight('score.bias', [1]) : undefined;
     const perRow = graph.gemm(rows, weight('score.weight', [1, hiddenSize]), scoreBias, { transB: true });
-    const values = graph.reshapeTo(perRow, batchAndSequence);
-    graph.output(values, 'values', ['batch_size', 'sequence_length']);
+    const values = graph.output(graph.reshapeTo(perRow, batchAndSequence), 'values', ['batch_size', 'sequence_length']);
     // The score is read at each row's last real token, whichever side was padded:
     // argmax of mask * (1..n) is the last index where the mask is 1.
     const sequenceLength = graph.squeeze(graph.shape(inputIds, 1, 2), [0]);

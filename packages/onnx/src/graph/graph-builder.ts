@@ -27,7 +27,7 @@ export interface SymbolicTensor {
 export interface ModelOptions {
   /** Default-domain opset. Default: 17. */
   readonly opset?: number;
-  /** Extra domains, e.g. `{ 'com.microsoft': 1 }`. Default: none. */
+  /** Versions of extra domains, e.g. `{ 'com.microsoft': 1 }`. Default: 1 for every domain a node uses. */
   readonly extraOpsets?: Readonly<Record<string, number>>;
   /** ONNX IR version. Default: 8 (the IR of opsets 17 and 18). */
   readonly irVersion?: number;
@@ -102,15 +102,31 @@ export class GraphBuilder {
     return { name, elementType };
   }
 
-  /** Declares a graph output; renames `tensor` through an Identity when its name differs. */
+  /**
+   * Declares a graph output named `name`. A value computed by a node is renamed in place
+   * (its producer and consumers are rewritten, so no Identity copy is added); use the returned
+   * tensor afterwards. Graph inputs and initializers are exposed through an Identity.
+   */
   output(tensor: SymbolicTensor, name: string, shape: readonly Dim[]): SymbolicTensor {
-    let value = tensor;
     if (tensor.name !== name) {
-      this.nodes.push({ opType: 'Identity', inputs: [tensor.name], outputs: [this.claim(name)], name: this.freshName('Identity') });
-      value = { name, elementType: tensor.elementType };
+      const producer = this.nodes.findIndex((node) => node.outputs.includes(tensor.name));
+      const isOutput = this.outputs.some((output) => output.name === tensor.name);
+      if (producer >= 0 && !isOutput) {
+        this.claim(name);
+        this.names.delete(tensor.name);
+        const rename = (value: string) => (value === tensor.name ? name : value);
+        for (let index = 0; index < this.nodes.length; index++) {
+          const node = this.nodes[index]!;
+          if (node.inputs.includes(tensor.name) || node.outputs.includes(tensor.name)) {
+            this.nodes[index] = { ...node, inputs: node.inputs.map(rename), outputs: node.outputs.map(rename) };
+          }
+        }
+      } else {
+        this.nodes.push({ opType: 'Identity', inputs: [tensor.name], outputs: [this.claim(name)], name: this.freshName('Identity') });
+      }
     }
-    this.outputs.push({ name, elementType: value.elementType, shape });
-    return value;
+    this.outputs.push({ name, elementType: tensor.elementType, shape });
+    return { name, elementType: tensor.elementType };
   }
 
   /** Adds a named initializer (a weight stored in the model). */
@@ -144,25 +160,28 @@ export class GraphBuilder {
 
   /**
    * Adds one node of any op and returns its outputs. The typed helpers below call this;
-   * use it directly for ops without a helper.
+   * use it directly for ops without a helper (contrib ops: pass `domain`). A `null` output
+   * type leaves that optional output unnamed (not computed); its slot in the result is undefined.
    */
   node(
     opType: string,
     inputs: readonly (SymbolicTensor | undefined)[],
-    outputElementTypes: readonly ElementType[],
+    outputElementTypes: readonly (ElementType | null)[],
     attributes: Readonly<Record<string, AttributeValue>> = {},
     domain = '',
   ): SymbolicTensor[] {
-    const outputs = outputElementTypes.map((elementType) => ({ name: this.claim(this.freshName(opType)), elementType }));
+    const outputs = outputElementTypes.map((elementType) =>
+      elementType === null ? undefined : { name: this.claim(this.freshName(opType)), elementType },
+    );
     this.nodes.push({
       opType,
       domain,
       name: this.freshName(`${opType}_node`),
       inputs: inputs.map((input) => input?.name ?? ''),
-      outputs: outputs.map((output) => output.name),
+      outputs: outputs.map((output) => output?.name ?? ''),
       attributes,
     });
-    return outputs;
+    return outputs as SymbolicTensor[];
   }
 
   private unary(opType: string, x: SymbolicTensor, attributes: Record<string, AttributeValue> = {}): SymbolicTensor {
@@ -276,7 +295,12 @@ export class GraphBuilder {
       initializers: external
         ? this.initializers.map((initializer) => ({ ...initializer, external: external.get(initializer.name) }))
         : this.initializers,
-      opsetImports: { '': options.opset ?? 17, ...(options.extraOpsets ?? {}) },
+      opsetImports: {
+        '': options.opset ?? 17,
+        // Contrib domains used by a node are imported at version 1 unless given.
+        ...Object.fromEntries(this.nodes.filter((node) => node.domain).map((node) => [node.domain!, 1])),
+        ...(options.extraOpsets ?? {}),
+      },
       irVersion: options.irVersion ?? 8,
       producerName: '@instructkit/onnx',
       producerVersion: '0.0.0',

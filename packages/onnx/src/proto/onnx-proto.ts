@@ -123,6 +123,7 @@ function encodeAttribute(name: string, value: AttributeValue) {
     }
     return { name, type: ATTRIBUTE_TYPE.ints, ints: value as number[] };
   }
+  if (!('float' in value) && !('floats' in value) && !('tensor' in value)) throw new TypeError(`attribute ${name}: unsupported value`);
   if ('float' in value) return { name, type: ATTRIBUTE_TYPE.float, f: value.float };
   if ('floats' in value) return { name, type: ATTRIBUTE_TYPE.floats, floats: [...value.floats] };
   return { name, type: ATTRIBUTE_TYPE.tensor, t: encodeTensor(name, value.tensor) };
@@ -209,28 +210,28 @@ function toNumber(value: unknown): number {
 /** Decodes ONNX protobuf bytes into a plain summary (graph structure, not tensor contents). */
 export function decodeModelSummary(bytes: Uint8Array): DecodedModelSummary {
   const model = onnx.ModelProto.decode(bytes);
-  const graph = model.graph ?? onnx.GraphProto.create();
-  const valueInfo = (info: InstanceType<typeof onnx.ValueInfoProto>): ValueInfoSpec => {
+  const graph = model.graph ?? {};
+  const valueInfo = (info: import('onnx-proto').onnx.IValueInfoProto): ValueInfoSpec => {
     const tensorType = info.type?.tensorType;
     return {
-      name: info.name,
+      name: info.name ?? '',
       elementType: elementTypeOf(tensorType?.elemType ?? 0) ?? 'float32',
       shape: (tensorType?.shape?.dim ?? []).map((dim) => (dim.dimParam ? dim.dimParam : toNumber(dim.dimValue))),
     };
   };
   return {
     irVersion: toNumber(model.irVersion),
-    opsetImports: Object.fromEntries(model.opsetImport.map((entry) => [entry.domain, toNumber(entry.version)])),
+    opsetImports: Object.fromEntries(model.opsetImport.map((entry) => [entry.domain ?? '', toNumber(entry.version)])),
     producerName: model.producerName,
-    inputs: graph.input.map(valueInfo),
-    outputs: graph.output.map(valueInfo),
-    opTypes: graph.node.map((node) => (node.domain ? `${node.domain}.${node.opType}` : node.opType)),
-    initializers: graph.initializer.map((tensor) => ({
-      name: tensor.name,
-      elementType: elementTypeOf(tensor.dataType),
-      shape: tensor.dims.map(toNumber),
+    inputs: (graph.input ?? []).map(valueInfo),
+    outputs: (graph.output ?? []).map(valueInfo),
+    opTypes: (graph.node ?? []).map((node) => (node.domain ? `${node.domain}.${node.opType}` : node.opType ?? '')),
+    initializers: (graph.initializer ?? []).map((tensor) => ({
+      name: tensor.name ?? '',
+      elementType: elementTypeOf(tensor.dataType ?? 0),
+      shape: (tensor.dims ?? []).map(toNumber),
       external: tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL,
     })),
-    metadata: Object.fromEntries(model.metadataProps.map((entry) => [entry.key, entry.value])),
+    metadata: Object.fromEntries(model.metadataProps.map((entry) => [entry.key ?? '', entry.value ?? ''])),
   };
 }

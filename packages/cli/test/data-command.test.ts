@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { CommanderError, type Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { createProgram } from '../src/program';
+
+const fixtures = path.join(import.meta.dirname, '..', '..', 'data', 'test', '__fixtures__');
+
+/** Runs the CLI in-process, capturing stdout, stderr and the exit code. */
+async function run(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const program = createProgram();
+  const configure = (command: Command) => {
+    command.exitOverride().configureOutput({ writeOut: (text) => void (stdout += text), writeErr: (text) => void (stderr += text) });
+    command.commands.forEach(configure);
+  };
+  configure(program);
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return { exitCode: 0, stdout, stderr };
+  } catch (error) {
+    if (error instanceof CommanderError) return { exitCode: error.exitCode, stdout, stderr };
+    throw error;
+  }
+}
+
+describe('instructkit data validate', () => {
+  it('exits 0 and prints only a summary when every record is valid', async () => {
+    const result = await run(['data', 'validate', '--kind', 'ranking', path.join(fixtures, 'rankings-valid.jsonl')]);
+    expect(result).toEqual({ exitCode: 0, stdout: '', stderr: 'ranking: 1 file, 3 records read, 3 valid, 0 invalid, 2 blank lines skipped\n' });
+  });
+
+  it('prints FILE:LINE: field: message for each bad record of each file and exits 1', async () => {
+    const rankings = path.join(fixtures, 'rankings-malformed.jsonl');
+    const valid = path.join(fixtures, 'rankings-valid.jsonl');
+    const result = await run(['data', 'validate', '--kind', 'ranking', rankings, valid]);
+    expect(result.exitCode).toBe(1);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines.map((line) => line.slice(rankings.length).split(':').slice(0, 3).join(':'))).toEqual([
+      ':3: invalid UTF-8 at byte 45 of the record',
+      ':4: invalid JSON',
+      ':5: promptId',
+      ':6: order[1][0]',
+      ':7: completions',
+      ':9: order[2][0]',
+      ':10: order',
+      ':11: Invalid input',
+      ':12: createdAt',
+      ':13: completions[1].text',
+    ]);
+    expect(lines[3]).toBe(`${rankings}:6: order[1][0]: index 5 is out of range for 3 completions`);
+    expect(result.stderr).toMatch(/ranking: 2 files, 16 records read, 6 valid, 10 invalid/);
+  });
+
+  it('checks ratings for out-of-range Likert scores and prompts for bad dates', async () => {
+    const ratings = await run(['data', 'validate', '--kind', 'rating', path.join(fixtures, 'ratings-malformed.jsonl')]);
+    expect(ratings.exitCode).toBe(1);
+    expect(ratings.stdout.split('\n').filter(Boolean).map((line) => line.split(': ')[0]!.split(':').at(-1))).toEqual(['2', '3', '4', '5', '6']);
+    const prompts = await run(['data', 'validate', '--kind', 'prompt', path.join(fixtures, 'prompts-malformed.jsonl')]);
+    expect(prompts.stdout).toContain('prompts-malformed.jsonl:4: createdAt: expected an ISO-8601 date-time');
+  });
+
+  it('reports an unreadable file as a bad record instead of crashing', async () => {
+    const result = await run(['data', 'validate', '--kind', 'pair', 'no-such-file.jsonl']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/^no-such-file.jsonl:1: cannot read: ENOENT/);
+  });
+
+  it('refuses an unknown kind', async () => {
+    const result = await run(['data', 'validate', '--kind', 'banana', 'x.jsonl']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/Allowed choices are prompt, demonstration, ranking, rating, pair/);
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP, argmax, createRng, InvalidArgumentError, logSoftmax, sampleFromLogits, softmax } from '../src/index';
+
+const logitsOf = (probabilities: number[]) => Float32Array.from(probabilities, Math.log);
+const kept = (logits: Float32Array) => Array.from(logits.keys()).filter((index) => logits[index]! > -Infinity);
+
+describe('applyTopK', () => {
+  it('keeps the k largest logits', () => {
+    expect(kept(applyTopK(Float32Array.from([0.1, 3, -1, 2, 0.5]), 2))).toEqual([1, 3]);
+  });
+  it('keeps ties with the k-th value and is disabled by 0', () => {
+    expect(kept(applyTopK(Float32Array.from([1, 2, 2, 0]), 2))).toEqual([1, 2]);
+    expect(kept(applyTopK(Float32Array.from([1, 2, 2, 0]), 1))).toEqual([1, 2]);
+    expect(kept(applyTopK(Float32Array.from([1, 2, 2, 0]), 0))).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe('applyTopP', () => {
+  it('keeps the smallest most-likely set whose mass reaches p', () => {
+    const probabilities = [0.05, 0.4, 0.1, 0.3, 0.15];
+    expect(kept(applyTopP(logitsOf(probabilities), 0.65))).toEqual([1, 3]); // 0.4 + 0.3 ≥ 0.65
+    expect(kept(applyTopP(logitsOf(probabilities), 0.75))).toEqual([1, 3, 4]); // + 0.15
+    expect(kept(applyTopP(logitsOf(probabilities), 0.01))).toEqual([1]); // the top token always stays
+    expect(kept(applyTopP(logitsOf(probabilities), 1))).toEqual([0, 1, 2, 3, 4]);
+  });
+  it('rejects p outside (0, 1]', () => {
+    expect(() => applyTopP(new Float32Array(2), 0)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('applyRepetitionPenalty', () => {
+  it('divides positive and multiplies negative logits of seen tokens, once per token', () => {
+    const logits = applyRepetitionPenalty(Float32Array.from([2, -1, 4, -3]), [0, 1, 1, 1], 2);
+    expect(Array.from(logits)).toEqual([1, -2, 4, -3]);
+  });
+});
+
+describe('applyTemperature', () => {
+  it('divides the logits', () => {
+    expect(Array.from(applyTemperature(Float32Array.from([1, -2]), 0.5))).toEqual([2, -4]);
+    expect(() => applyTemperature(new Float32Array(1), 0)).toThrow(/sampling\.temperature/);
+  });
+});
+
+describe('softmax and logSoftmax', () => {
+  it('match the textbook formulas on hand-computed values', () => {
+    // e^0 : e^ln2 : e^ln5 = 1 : 2 : 5
+    const logits = Float32Array.from([0, Math.log(2), Math.log(5)]);
+    const probabilities = Array.from(softmax(logits));
+    [1 / 8, 2 / 8, 5 / 8].forEach((expected, index) => expect(probabilities[index]).toBeCloseTo(expected, 6));
+    const logProbabilities = Array.from(logSoftmax(logits));
+    [Math.log(1 / 8), Math.log(2 / 8), Math.log(5 / 8)].forEach((expected, index) => expect(logProbabilities[index]).toBeCloseTo(expected, 6));
+  });
+  it('stays finite for large logits', () => {
+    expect(Array.from(logSoftmax(Float32Array.from([1000, 1000])))).toEqual([-Math.LN2, -Math.LN2]);
+  });
+});
+
+describe('argmax and sampleFromLogits', () => {
+  it('breaks argmax ties towards the lowest id', () => {
+    expect(argmax(Float32Array.from([1, 3, 3]))).toBe(1);
+  });
+  it('never draws a removed token and follows the probabilities', () => {
+    const rng = createRng(3);
+    const logits = Float32Array.from([Math.log(0.2), -Infinity, Math.log(0.8)]);
+    const counts = [0, 0, 0];
+    for (let draw = 0; draw < 5000; draw++) counts[sampleFromLogits(logits, rng)]!++;
+    expect(counts[1]).toBe(0);
+    expect(Math.abs(counts[2]! / 5000 - 0.8)).toBeLessThan(0.03); // 5 standard errors
+  });
+});

@@ -1,0 +1,117 @@
+// Generation throughput of @instructkit/onnx on onnxruntime-node (built dist/), batch 1 and 8,
+// prompt 64 -> 64 new tokens, greedy, random weights. Prints a markdown table with ratios
+// against the issue's reference figures (ORT on a PyTorch export: 2,379 / 5,711 tok/s for 4M)
+// and, when @instructkit/tfjs is built, against tfjs-wasm.
+// Usage: node bench/generate.mjs [--presets 4m,124m] [--repeats 3] [--threads 2] [--variants float32,float32:standard,int8,float16,inputs]
+import { performance } from 'node:perf_hooks';
+import { createOrtCausalLMFromWeights } from '../dist/index.js';
+
+process.env.INSTRUCTKIT_QUIET = '1';
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, arg, index, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[index + 1]]] : pairs), []),
+);
+const presets = {
+  '4m': { architecture: 'gpt2', vocabSize: 4096, contextLength: 128, hiddenSize: 256, numLayers: 4, numHeads: 4 },
+  '124m': { architecture: 'gpt2', vocabSize: 50257, contextLength: 1024, hiddenSize: 768, numLayers: 12, numHeads: 12 },
+};
+const reference = { '4m': { 1: 2379, 8: 5711 } };
+const chosen = (args.presets ?? '4m,124m').split(',');
+const repeats = Number(args.repeats ?? 3);
+const threads = Number(args.threads ?? 2);
+const variants = (args.variants ?? 'float32,float32:standard,int8,inputs').split(',');
+const promptLength = 64;
+const newTokens = 64;
+
+function randomWeights(config, seed) {
+  const d = config.hiddenSize;
+  let state = seed >>> 0;
+  const tensor = (shape, scale, offset = 0) => {
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    for (let index = 0; index < data.length; index++) {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      data[index] = offset + (state / 2 ** 32 - 0.5) * 2 * scale;
+    }
+    return { dtype: 'float32', shape, data };
+  };
+  const weights = new Map([['wte.weight', tensor([config.vocabSize, d], 0.02)], ['wpe.weight', tensor([config.contextLength, d], 0.01)]]);
+  for (let layer = 0; layer < config.numLayers; layer++) {
+    const p = `h.${layer}`;
+    weights.set(`${p}.ln_1.weight`, tensor([d], 0, 1)).set(`${p}.ln_1.bias`, tensor([d], 0));
+    weights.set(`${p}.ln_2.weight`, tensor([d], 0, 1)).set(`${p}.ln_2.bias`, tensor([d], 0));
+    weights.set(`${p}.attn.c_attn.weight`, tensor([d, 3 * d], 0.02)).set(`${p}.attn.c_attn.bias`, tensor([3 * d], 0));
+    weights.set(`${p}.attn.c_proj.weight`, tensor([d, d], 0.02)).set(`${p}.attn.c_proj.bias`, tensor([d], 0));
+    weights.set(`${p}.mlp.c_fc.weight`, tensor([d, 4 * d], 0.02)).set(`${p}.mlp.c_fc.bias`, tensor([4 * d], 0));
+    weights.set(`${p}.mlp.c_proj.weight`, tensor([4 * d, d], 0.02)).set(`${p}.mlp.c_proj.bias`, tensor([d], 0));
+  }
+  weights.set('ln_f.weight', tensor([d], 0, 1)).set('ln_f.bias', tensor([d], 0));
+  return weights;
+}
+
+function promptBatch(batchSize, vocab) {
+  const ids = new Int32Array(batchSize * promptLength);
+  for (let index = 0; index < ids.length; index++) ids[index] = (index * 7919) % vocab;
+  return { batchSize, length: promptLength, ids, attentionMask: new Uint8Array(ids.length).fill(1) };
+}
+
+async function generateTokens(model, batchSize) {
+  const vocab = model.config.vocabSize;
+  const { logits, session } = await model.doStartDecoding({ batch: promptBatch(batchSize, vocab), maxNewTokens: newTokens });
+  let current = logits;
+  const tokens = new Int32Array(batchSize);
+  for (let step = 0; step < newTokens; step++) {
+    for (let row = 0; row < batchSize; row++) {
+      let best = 0;
+      for (let token = 1; token < vocab; token++) if (current[row * vocab + token] > current[row * vocab + best]) best = token;
+      tokens[row] = best;
+    }
+    if (step < newTokens - 1) current = await session.step(tokens);
+  }
+  session.dispose();
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const rows = [];
+for (const preset of chosen) {
+  const config = presets[preset];
+  const weights = randomWeights(config, 7);
+  for (const variantSpec of variants) {
+    // A variant is precision or `inputs` (live weights fed per run), optionally `:standard` for standard-op graphs.
+    const [variant, operators = 'onnxruntime'] = variantSpec.split(':');
+    const created = performance.now();
+    const model = await createOrtCausalLMFromWeights({
+      config,
+      weights,
+      precision: variant === 'inputs' ? 'float32' : variant,
+      liveWeights: variant === 'inputs' ? 'inputs' : 'reexport',
+      operators,
+      sessionOptions: { intraOpThreads: threads },
+    });
+    const loadMs = performance.now() - created;
+    const refreshStart = performance.now();
+    if (variant === 'float32' || variant === 'inputs') await model.updateWeights(weights);
+    const refreshMs = variant === 'float32' || variant === 'inputs' ? performance.now() - refreshStart : NaN;
+    for (const batchSize of [1, 8]) {
+      await generateTokens(model, batchSize); // warm-up
+      const rates = [];
+      for (let repeat = 0; repeat < repeats; repeat++) {
+        const start = performance.now();
+        await generateTokens(model, batchSize);
+        rates.push((batchSize * newTokens) / ((performance.now() - start) / 1000));
+      }
+      const rate = median(rates);
+      const target = reference[preset]?.[batchSize];
+      rows.push({ preset, variant: `${variant} (${operators} ops)`, batchSize, rate, target, loadMs, refreshMs });
+    }
+    await model.dispose();
+  }
+}
+
+console.log(`\nGeneration, prompt ${promptLength} -> ${newTokens} new tokens, greedy, ${threads} intra-op threads, median of ${repeats} (machine shared: noisy)\n`);
+console.log('| config | variant | batch | ORT tok/s | issue target (ORT on PyTorch export) | ratio | session create ms | updateWeights ms |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const row of rows) {
+  const ratio = row.target ? `${(row.rate / row.target).toFixed(2)}x` : '—';
+  console.log(
+    `| ${row.preset} | ${row.variant} | ${row.batchSize} | ${Math.round(row.rate).toLocaleString('en-US')} | ${row.target ? row.target.toLocaleString('en-US') : '—'} | ${ratio} | ${Math.round(row.loadMs)} | ${Number.isNaN(row.refreshMs) ? '—' : Math.round(row.refreshMs)} |`,
+  );
+}

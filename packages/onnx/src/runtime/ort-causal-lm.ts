@@ -1,0 +1,419 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import {
+  CheckpointError,
+  InvalidArgumentError,
+  loadModelConfig,
+  toFloat32,
+  type CausalLMV1,
+  type DecodeSession,
+  type LogitsRequest,
+  type LogitsResult,
+  type LogprobsRequest,
+  type LogprobsResult,
+  type NamedTensors,
+  type StartDecodingRequest,
+  type StartDecodingResult,
+  type TokenBatch,
+  type TransformerConfig,
+} from '@instructkit/core';
+import { buildGpt2Graph, type WeightPrecision } from '../export/gpt2-graph';
+
+import { configFromLayout, readDecoderLayout, type DecoderLayout } from './decoder-layout';
+import { indexTensor, outputAsFloat32, positionIdsFromMask } from './feeds';
+import { toSessionOptions, type OrtSessionSettings } from './session-settings';
+
+/** Where `createOrtCausalLM` finds the model: exactly one of `path`, `directory` or `model`. */
+export interface OrtCausalLMSettings {
+  /** Path of a decoder `.onnx` file (external data beside it is found by onnxruntime). */
+  readonly path?: string;
+  /** Directory holding `model.onnx` (or `decoder_model_merged.onnx`) and `config.json`. */
+  readonly directory?: string;
+  /** ONNX model bytes already in memory. */
+  readonly model?: Uint8Array;
+  /** Architecture. Default: the directory's `config.json`, else what the graph's inputs tell. */
+  readonly config?: TransformerConfig;
+  /** Identifies the model in logs. Default: the path or directory. */
+  readonly modelId?: string;
+  /** onnxruntime session settings. */
+  readonly sessionOptions?: OrtSessionSettings;
+}
+
+/** How `updateWeights` refreshes a session built from weights in memory. */
+export type LiveWeightsMode = 'reexport' | 'inputs';
+
+/** Settings of `createOrtCausalLMFromWeights`. */
+export interface OrtCausalLMFromWeightsSettings {
+  /** Architecture (GPT-2). */
+  readonly config: TransformerConfig;
+  /** Hugging Face-named parameters. */
+  readonly weights: NamedTensors;
+  /**
+   * `reexport`: weights are initializers; `updateWeights` re-serialises the graph and recreates the
+   * session (fastest generation, refresh costs a session creation).
+   * `inputs`: weights are graph inputs fed on every run; `updateWeights` only swaps buffers (free
+   * refresh, generation a little slower: no weight pre-packing). Default: `reexport`.
+   */
+  readonly liveWeights?: LiveWeightsMode;
+  /**
+   * Ops of the exported graph: `onnxruntime` (fused contrib ops, the fastest decoding) or
+   * `standard`. Default: onnxruntime — this graph never leaves the process.
+   */
+  readonly operators?: 'standard' | 'onnxruntime';
+  /** Weight precision of the exported graph (`reexport` only). Default: float32. */
+  readonly precision?: WeightPrecision;
+  /** Identifies the model in logs. Default: `onnx:gpt2`. */
+  readonly modelId?: string;
+  /** onnxruntime session settings. */
+  readonly sessionOptions?: OrtSessionSettings;
+}
+
+interface WeightSource {
+  readonly config: TransformerConfig;
+  weights: NamedTensors;
+  readonly mode: LiveWeightsMode;
+  readonly precision: WeightPrecision;
+  readonly operators: 'standard' | 'onnxruntime';
+}
+
+/** File names tried, in order, when a directory is given. */
+const MODEL_FILE_NAMES = ['model.onnx', 'decoder_model_merged.onnx', 'decoder_with_past_model.onnx'];
+
+/** The model file inside an exported directory, or undefined. */
+export function findOnnxModelFile(directory: string): string | undefined {
+  for (const name of MODEL_FILE_NAMES) {
+    const candidate = path.join(directory, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * A causal LM running on onnxruntime-node: implements core's `CausalLMV1` (log-probs,
+ * logits, incremental decoding with a real KV cache, left padding) over any decoder ONNX
+ * model in the Optimum layout, and refreshes its weights for PPO with `updateWeights`.
+ * Create with `createOrtCausalLM` or `createOrtCausalLMFromWeights`.
+ */
+export class OrtCausalLM implements CausalLMV1 {
+  /** Contract version. */
+  readonly specificationVersion = 'v1' as const;
+  /** Identifies the model in logs. */
+  readonly modelId: string;
+  /** Architecture. */
+  readonly config: TransformerConfig;
+  /** Inputs/outputs of the loaded graph. */
+  readonly layout: DecoderLayout;
+  private session: ort.InferenceSession;
+  private readonly sessionSettings: OrtSessionSettings;
+  private readonly source: WeightSource | undefined;
+  private weightFeeds: Record<string, ort.Tensor> = {};
+
+  /** @internal Use the factories. */
+  constructor(init: {
+    session: ort.InferenceSession;
+    config: TransformerConfig;
+    layout: DecoderLayout;
+    modelId: string;
+    sessionSettings: OrtSessionSettings;
+    source?: WeightSource;
+  }) {
+    this.session = init.session;
+    this.config = init.config;
+    this.layout = init.layout;
+    this.modelId = init.modelId;
+    this.sessionSettings = init.sessionSettings;
+    this.source = init.source;
+    if (this.source?.mode === 'inputs') this.weightFeeds = weightTensors(this.source.weights);
+  }
+
+  /** Pad id used for padding rows and finished rows. */
+  get padTokenId(): number {
+    return this.config.padTokenId ?? this.config.eosTokenId ?? 0;
+  }
+
+  /**
+   * Replaces the parameters PPO samples from. With `liveWeights: 'inputs'` the new buffers
+   * are fed from the next run on (no copy, no session rebuild); with `reexport` the graph
+   * is re-serialised with the new weights and the session recreated. Sessions started
+   * before the call keep decoding with the weights they started with only in `reexport`
+   * mode; in `inputs` mode their next step uses the new weights.
+   *
+   * @param parameters Hugging Face-named float32 parameters; every parameter of the model in
+   *   `reexport` mode unless the model was built from weights (then missing ones keep their value).
+   * @throws UnsupportedError-like `InvalidArgumentError` when the model was loaded from a file
+   *   (its weights are not held in memory) or a name is unknown.
+   */
+  async updateWeights(parameters: NamedTensors): Promise<void> {
+    const source = this.source;
+    if (!source) {
+      throw new InvalidArgumentError('updateWeights', `${this.modelId} was loaded from a file; create it with createOrtCausalLMFromWeights to refresh weights`);
+    }
+    const merged = new Map(source.weights);
+    for (const [name, tensor] of parameters) {
+      const key = merged.has(name) ? name : name.startsWith('transformer.') && merged.has(name.slice(12)) ? name.slice(12) : undefined;
+      if (!key) throw new InvalidArgumentError(`parameters.${name}`, 'is not a parameter of this model');
+      const existing = merged.get(key)!;
+      if (existing.shape.join('x') !== tensor.shape.join('x')) {
+        throw new InvalidArgumentError(`parameters.${name}`, `shape [${tensor.shape.join(', ')}] differs from [${existing.shape.join(', ')}]`);
+      }
+      merged.set(key, { dtype: 'float32', shape: tensor.shape, data: toFloat32(tensor) });
+    }
+    source.weights = merged;
+    if (source.mode === 'inputs') {
+      this.weightFeeds = weightTensors(merged);
+      return;
+    }
+    const { graph } = buildGpt2Graph({ config: source.config, weights: merged, head: 'lm', precision: source.precision, operators: source.operators });
+    const next = await ort.InferenceSession.create(graph.toModel(), toSessionOptions(this.sessionSettings));
+    const previous = this.session;
+    this.session = next;
+    await previous.release();
+  }
+
+  /** Releases the onnxruntime session. */
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+
+  private checkBatch(batch: TokenBatch, field: string): void {
+    const size = batch.batchSize * batch.length;
+    if (batch.ids.length !== size || batch.attentionMask.length !== size) {
+      throw new InvalidArgumentError(field, `ids/attentionMask hold ${batch.ids.length}/${batch.attentionMask.length} values, expected ${batch.batchSize} x ${batch.length}`);
+    }
+    for (let index = 0; index < batch.ids.length; index++) {
+      const id = batch.ids[index]!;
+      if (id < 0 || id >= this.config.vocabSize) {
+        const row = Math.floor(index / batch.length);
+        throw new InvalidArgumentError(`${field}.ids[${row}][${index % batch.length}]`, `token id ${id} is outside the vocabulary (0..${this.config.vocabSize - 1})`);
+      }
+    }
+    if (batch.length > this.config.contextLength) {
+      throw new InvalidArgumentError(`${field}.length`, `${batch.length} exceeds the context length ${this.config.contextLength}`);
+    }
+  }
+
+  private emptyCache(batchSize: number): Record<string, ort.Tensor> {
+    const feeds: Record<string, ort.Tensor> = {};
+    const { numLayers, numKeyValueHeads, headDim, cacheType } = this.layout;
+    for (let layer = 0; layer < numLayers; layer++) {
+      for (const kind of ['key', 'value']) {
+        const data = cacheType === 'float16' ? new Uint16Array(0) : new Float32Array(0);
+        feeds[`past_key_values.${layer}.${kind}`] = new ort.Tensor(cacheType, data, [batchSize, numKeyValueHeads, 0, headDim]);
+      }
+    }
+    return feeds;
+  }
+
+  /** Runs the graph on tokens with the given cache and mask. */
+  async run(
+    ids: ArrayLike<number>,
+    mask: ArrayLike<number>,
+    positions: ArrayLike<number>,
+    batchSize: number,
+    length: number,
+    cache: Record<string, ort.Tensor>,
+    pastLength: number,
+  ): Promise<ort.InferenceSession.OnnxValueMapType> {
+    const { indexType } = this.layout;
+    const feeds: Record<string, ort.Tensor> = {
+      ...this.weightFeeds,
+      ...cache,
+      input_ids: indexTensor(indexType, ids, [batchSize, length]),
+      attention_mask: indexTensor(indexType, mask, [batchSize, pastLength + length]),
+    };
+    if (this.layout.hasPositionIds) feeds.position_ids = indexTensor(indexType, positions, [batchSize, length]);
+    if (this.layout.hasUseCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(pastLength > 0 ? 1 : 0), [1]);
+    return this.session.run(feeds);
+  }
+
+  private async forward(batch: TokenBatch): Promise<Float32Array> {
+    const positions = positionIdsFromMask(batch.attentionMask, batch.batchSize, batch.length);
+    const outputs = await this.run(batch.ids, batch.attentionMask, positions, batch.batchSize, batch.length, this.emptyCache(batch.batchSize), 0);
+    return outputAsFloat32(outputs.logits as ort.Tensor);
+  }
+
+  /** Logits of every position, `[batchSize, length, vocabSize]`. */
+  async doLogits(request: LogitsRequest): Promise<LogitsResult> {
+    this.checkBatch(request.batch, 'batch');
+    return { logits: await this.forward(request.batch) };
+  }
+
+  /** Per-token log-probs (and entropy) of the given sequences; padding targets get 0. */
+  async doLogprobs(request: LogprobsRequest): Promise<LogprobsResult> {
+    const { batch } = request;
+    this.checkBatch(batch, 'batch');
+    const logits = await this.forward(batch);
+    const vocab = this.config.vocabSize;
+    const steps = Math.max(0, batch.length - 1);
+    const logprobs = new Float32Array(batch.batchSize * steps);
+    const entropy = request.includeEntropy ? new Float32Array(batch.batchSize * steps) : undefined;
+    for (let row = 0; row < batch.batchSize; row++) {
+      for (let step = 0; step < steps; step++) {
+        const target = row * batch.length + step + 1;
+        if (!batch.attentionMask[target] || !batch.attentionMask[target - 1]) continue;
+        const offset = (row * batch.length + step) * vocab;
+        let max = -Infinity;
+        for (let token = 0; token < vocab; token++) max = Math.max(max, logits[offset + token]!);
+        let sum = 0;
+        let weighted = 0;
+        for (let token = 0; token < vocab; token++) {
+          const shifted = logits[offset + token]! - max;
+          const probability = Math.exp(shifted);
+          sum += probability;
+          weighted += probability * shifted;
+        }
+        const logSum = Math.log(sum);
+        logprobs[row * steps + step] = logits[offset + batch.ids[target]!]! - max - logSum;
+        if (entropy) entropy[row * steps + step] = logSum - weighted / sum;
+      }
+    }
+    return entropy ? { logprobs, entropy } : { logprobs };
+  }
+
+  /** Runs the (left-padded) prompt and returns the session that decodes with the KV cache. */
+  async doStartDecoding(request: StartDecodingRequest): Promise<StartDecodingResult> {
+    const { batch, maxNewTokens } = request;
+    this.checkBatch(batch, 'batch');
+    if (batch.length + maxNewTokens > this.config.contextLength) {
+      throw new InvalidArgumentError('maxNewTokens', `prompt length ${batch.length} + ${maxNewTokens} new tokens exceed the context length ${this.config.contextLength}`);
+    }
+    const positions = positionIdsFromMask(batch.attentionMask, batch.batchSize, batch.length);
+    const outputs = await this.run(batch.ids, batch.attentionMask, positions, batch.batchSize, batch.length, this.emptyCache(batch.batchSize), 0);
+    const all = outputAsFloat32(outputs.logits as ort.Tensor);
+    const vocab = this.config.vocabSize;
+    const logits = new Float32Array(batch.batchSize * vocab);
+    for (let row = 0; row < batch.batchSize; row++) {
+      logits.set(all.subarray(((row + 1) * batch.length - 1) * vocab, (row + 1) * batch.length * vocab), row * vocab);
+    }
+    const realTokens = new Int32Array(batch.batchSize);
+    for (let row = 0; row < batch.batchSize; row++) {
+      for (let column = 0; column < batch.length; column++) realTokens[row] += batch.attentionMask[row * batch.length + column]!;
+    }
+    const session = new OrtDecodeSession(this, batch, realTokens, presentsToPasts(outputs, this.layout.numLayers));
+    return { logits, session };
+  }
+}
+
+function presentsToPasts(outputs: ort.InferenceSession.OnnxValueMapType, numLayers: number): Record<string, ort.Tensor> {
+  const cache: Record<string, ort.Tensor> = {};
+  for (let layer = 0; layer < numLayers; layer++) {
+    cache[`past_key_values.${layer}.key`] = outputs[`present.${layer}.key`] as ort.Tensor;
+    cache[`past_key_values.${layer}.value`] = outputs[`present.${layer}.value`] as ort.Tensor;
+  }
+  return cache;
+}
+
+function weightTensors(weights: NamedTensors): Record<string, ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const [name, tensor] of weights) feeds[name] = new ort.Tensor('float32', toFloat32(tensor), [...tensor.shape]);
+  return feeds;
+}
+
+/** Incremental decoding over onnxruntime: each step feeds the previous `present` tensors back as `past_key_values`. */
+class OrtDecodeSession implements DecodeSession {
+  readonly batchSize: number;
+  private readonly model: OrtCausalLM;
+  private mask: Uint8Array;
+  private length: number;
+  private readonly realTokens: Int32Array;
+  private cache: Record<string, ort.Tensor> | undefined;
+
+  constructor(model: OrtCausalLM, prompt: TokenBatch, realTokens: Int32Array, cache: Record<string, ort.Tensor>) {
+    this.model = model;
+    this.batchSize = prompt.batchSize;
+    this.length = prompt.length;
+    this.mask = Uint8Array.from(prompt.attentionMask);
+    this.realTokens = realTokens;
+    this.cache = cache;
+  }
+
+  async step(tokens: Int32Array): Promise<Float32Array> {
+    const cache = this.cache;
+    if (!cache) throw new InvalidArgumentError('session', 'the decoding session was disposed');
+    if (tokens.length !== this.batchSize) throw new InvalidArgumentError('tokens', `${tokens.length} tokens for ${this.batchSize} rows`);
+    if (this.length + 1 > this.model.config.contextLength) {
+      throw new InvalidArgumentError('tokens', `the sequence would exceed the context length ${this.model.config.contextLength}`);
+    }
+    const nextLength = this.length + 1;
+    const mask = new Uint8Array(this.batchSize * nextLength);
+    const positions = new Int32Array(this.batchSize);
+    for (let row = 0; row < this.batchSize; row++) {
+      mask.set(this.mask.subarray(row * this.length, (row + 1) * this.length), row * nextLength);
+      mask[row * nextLength + this.length] = 1;
+      positions[row] = this.realTokens[row]!;
+      this.realTokens[row]! += 1;
+    }
+    const outputs = await this.model.run(tokens, mask, positions, this.batchSize, 1, cache, this.length);
+    this.mask = mask;
+    this.length = nextLength;
+    this.cache = presentsToPasts(outputs, this.model.layout.numLayers);
+    return outputAsFloat32(outputs.logits as ort.Tensor);
+  }
+
+  dispose(): void {
+    this.cache = undefined;
+  }
+}
+
+/**
+ * Loads a decoder ONNX model (ours or any export in the Hugging Face Optimum layout) into
+ * onnxruntime-node.
+ *
+ * @example
+ * const model = await createOrtCausalLM({ directory: 'out/policy-onnx', sessionOptions: { intraOpThreads: 2 } });
+ * const { sequences } = await generate({ model, prompts: [ids], sampling: { maxNewTokens: 32 } });
+ * @throws CheckpointError when no model file is found; InvalidFileError when the graph is not a decoder.
+ */
+export async function createOrtCausalLM(settings: OrtCausalLMSettings): Promise<OrtCausalLM> {
+  const sources = [settings.path, settings.directory, settings.model].filter((value) => value !== undefined);
+  if (sources.length !== 1) throw new InvalidArgumentError('settings', 'give exactly one of path, directory or model');
+  let modelPath = settings.path;
+  const directory = settings.directory ?? (settings.path ? path.dirname(settings.path) : undefined);
+  if (settings.directory) {
+    modelPath = findOnnxModelFile(settings.directory);
+    if (!modelPath) throw new CheckpointError(settings.directory, `no ${MODEL_FILE_NAMES.join(' / ')} in the directory`);
+  }
+  if (modelPath && !existsSync(modelPath)) throw new CheckpointError(modelPath, 'file not found');
+  const sessionSettings = settings.sessionOptions ?? {};
+  const session = modelPath
+    ? await ort.InferenceSession.create(modelPath, toSessionOptions(sessionSettings))
+    : await ort.InferenceSession.create(settings.model!, toSessionOptions(sessionSettings));
+  const file = modelPath ?? '<model bytes>';
+  const layout = readDecoderLayout(session, file);
+  const config =
+    settings.config ??
+    (directory && existsSync(path.join(directory, 'config.json')) ? await loadModelConfig(directory) : configFromLayout(layout, file));
+  return new OrtCausalLM({ session, config, layout, modelId: settings.modelId ?? modelPath ?? 'onnx:in-memory', sessionSettings });
+}
+
+/**
+ * Exports GPT-2 weights held in memory to an ONNX graph and loads it, ready for
+ * `updateWeights` between PPO iterations.
+ *
+ * @example
+ * const policy = await createOrtCausalLMFromWeights({ config, weights: await model.getParameters() });
+ * // ... after each PPO update:
+ * await policy.updateWeights(await model.getParameters());
+ */
+export async function createOrtCausalLMFromWeights(settings: OrtCausalLMFromWeightsSettings): Promise<OrtCausalLM> {
+  const mode = settings.liveWeights ?? 'reexport';
+  const precision = settings.precision ?? 'float32';
+  const operators = settings.operators ?? 'onnxruntime';
+  const weights = new Map<string, NamedTensors extends Map<string, infer T> ? T : never>();
+  for (const [name, tensor] of settings.weights) {
+    weights.set(name.startsWith('transformer.') ? name.slice(12) : name, tensor);
+  }
+  const { graph } = buildGpt2Graph({ config: settings.config, weights, head: 'lm', precision, operators, weightsAsInputs: mode === 'inputs' });
+  const sessionSettings = settings.sessionOptions ?? {};
+  const session = await ort.InferenceSession.create(graph.toModel(), toSessionOptions(sessionSettings));
+  const layout = readDecoderLayout(session, '<exported graph>');
+  return new OrtCausalLM({
+    session,
+    config: settings.config,
+    layout,
+    modelId: settings.modelId ?? 'onnx:gpt2',
+    sessionSettings,
+    source: { config: settings.config, weights, mode, precision, operators },
+  });
+}

@@ -1,0 +1,33 @@
+import { InvalidArgumentError } from '@instructkit/core';
+import type { TokenEncoder } from './token-encoder';
+
+/** Settings of {@link encodeScoredSequence}. */
+export interface EncodeScoredSequenceSettings {
+  /** Appended after the completion so the score is read at the EOS position. Default: none appended. */
+  readonly eosTokenId?: number;
+  /** Longest sequence in tokens; the prompt is cut from the left to fit. Default: unlimited. */
+  readonly maxLength?: number;
+}
+
+/**
+ * Token ids of prompt + completion (+ EOS), the sequence a reward model scores. When too long,
+ * the oldest prompt tokens are dropped: the score is read at the end, which must survive.
+ *
+ * @throws InvalidArgumentError when the completion (+ EOS) alone is longer than `maxLength`.
+ */
+export function encodeScoredSequence(
+  tokenizer: TokenEncoder,
+  prompt: string,
+  completion: string,
+  settings: EncodeScoredSequenceSettings = {},
+): Int32Array {
+  const promptIds = Array.from(tokenizer.encode(prompt));
+  const completionIds = Array.from(tokenizer.encode(completion));
+  if (settings.eosTokenId !== undefined) completionIds.push(settings.eosTokenId);
+  const maxLength = settings.maxLength ?? Number.POSITIVE_INFINITY;
+  if (completionIds.length > maxLength) {
+    throw new InvalidArgumentError('maxLength', `completion needs ${completionIds.length} tokens but sequences are limited to ${maxLength}`);
+  }
+  const keptPrompt = promptIds.slice(Math.max(0, promptIds.length + completionIds.length - maxLength));
+  return Int32Array.from([...keptPrompt, ...completionIds]);
+}

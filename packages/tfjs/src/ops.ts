@@ -1,0 +1,112 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Matrix product `a @ b` of rank-2 (`[m,k]·[k,n]`) or batched rank-3 (`[b,m,k]·[b,k,n]`)
+ * tensors whose gradient only calls the plain (non-transposed) matMul: tfjs-wasm's
+ * matMul with `transposeA`/`transposeB` — which the built-in gradient uses — runs
+ * 10–50× slower than the plain form, so the gradient transposes explicitly instead.
+ */
+export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const product = tf.customGrad((left, right, save) => {
+    save([left, right]);
+    return {
+      value: tf.matMul(left as tf.Tensor, right as tf.Tensor),
+      gradFunc: (dy, saved) => {
+        const [savedLeft, savedRight] = saved as [tf.Tensor, tf.Tensor];
+        const swap = savedLeft.rank === 3 ? [0, 2, 1] : [1, 0];
+        return [tf.matMul(dy, tf.transpose(savedRight, swap)), tf.matMul(tf.transpose(savedLeft, swap), dy)];
+      },
+    };
+  });
+  return product(a, b);
+}
+
+/**
+ * `x @ weight + bias` for activations of any rank (`[..., in]`) and a Conv1D-layout
+ * weight `[in, out]`, through the plain-form {@link matMul}.
+ */
+export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
+  const inputSize = x.shape[x.rank - 1]!;
+  const outputSize = weight.shape[1]!;
+  const flat = x.rank === 2 ? x : x.reshape([-1, inputSize]);
+  let output = matMul(flat, weight);
+  if (bias) output = tf.add(output, bias);
+  return x.rank === 2 ? output : output.reshape([...x.shape.slice(0, -1), outputSize]);
+}
+
+/**
+ * Rows `table[ids]` for int32 ids of any shape, returning `[...ids.shape, width]`.
+ * The gradient is a `scatterND` (duplicate ids are summed): tfjs's own gather gradient
+ * needs `UnsortedSegmentSum`, which the wasm backend does not register.
+ */
+export function embeddingLookup(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
+  const width = table.shape[1]!;
+  const flatIds = ids.reshape([-1]) as tf.Tensor1D;
+  const lookup = tf.customGrad((rows, save) => {
+    // Saved tensors outlive the forward scope; a captured one would be disposed before the backward pass.
+    save([flatIds]);
+    return {
+      value: tf.gather(rows as tf.Tensor, flatIds),
+      gradFunc: (dy, saved) => [tf.scatterND((saved[0] as tf.Tensor).reshape([-1, 1]), (dy as tf.Tensor).reshape([-1, width]), table.shape)],
+    };
+  });
+  return lookup(table).reshape([...ids.shape, width]);
+}
+
+/**
+ * LayerNorm over the last axis: `(x − mean) / sqrt(var + epsilon) · gamma + beta`
+ * (biased variance, as PyTorch).
+ */
+export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
+  return tf.tidy(() => {
+    const mean = tf.mean(x, -1, true);
+    const centered = tf.sub(x, mean);
+    const variance = tf.mean(tf.square(centered), -1, true);
+    return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, epsilon))), gamma), beta);
+  });
+}
+
+const GELU_SCALE = Math.sqrt(2 / Math.PI);
+
+/** GPT-2's tanh approximation of GELU: `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`. */
+export function geluTanh(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), GELU_SCALE);
+    return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+  });
+}
+
+/**
+ * `log softmax(logits)[target]` per row, `[n, vocab]` logits and `[n]` int32 targets →
+ * `[n]`, with a fused gradient `dy · (onehot − softmax)`: no gather (whose gradient wasm
+ * lacks) and no `[n, vocab]` log-softmax kept for the backward pass.
+ */
+export function targetLogprobs(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  const vocabSize = logits.shape[1];
+  const select = tf.customGrad((input, save) => {
+    const rows = input as tf.Tensor2D;
+    const logNormalizer = tf.logSumExp(rows, -1);
+    const oneHot = tf.oneHot(targets, vocabSize, 1, 0, 'float32');
+    const chosen = tf.sum(tf.mul(rows, oneHot), -1);
+    save([rows, logNormalizer, targets]);
+    oneHot.dispose();
+    return {
+      value: tf.sub(chosen, logNormalizer),
+      gradFunc: (dy, saved) => {
+        const [savedRows, savedNormalizer, savedTargets] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+        const probabilities = tf.exp(tf.sub(savedRows, savedNormalizer.expandDims(1)));
+        const hot = tf.oneHot(savedTargets, vocabSize, 1, 0, 'float32');
+        return [tf.mul(tf.sub(hot, probabilities), (dy as tf.Tensor).expandDims(1))];
+      },
+    };
+  });
+  return select(logits) as tf.Tensor1D;
+}
+
+/** Entropy (nats) of `softmax(logits)` per row: `[n, vocab]` → `[n]`. */
+export function softmaxEntropy(logits: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const logProbabilities = tf.logSoftmax(logits);
+    return tf.neg(tf.sum(tf.mul(tf.exp(logProbabilities), logProbabilities), -1)) as tf.Tensor1D;
+  });
+}

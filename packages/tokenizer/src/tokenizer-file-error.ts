@@ -1,0 +1,23 @@
+import { InvalidFileError } from '@instructkit/core';
+
+/**
+ * A tokenizer file (`tokenizer.json`, `vocab.json`, `merges.txt`, `tokenizer_config.json`)
+ * is malformed. The message reads `merges.txt: line 12: expected two tokens separated by a space, got "Ġt"`
+ * or `tokenizer.json: model.merges[11]: "xx" is not in model.vocab`.
+ */
+export class TokenizerFileError extends InvalidFileError {
+  /** 1-based line in the file, when the problem has one (text files, JSON syntax errors). */
+  readonly line: number | undefined;
+  /** Path of the offending JSON field, e.g. `model.merges[11]`; empty for the whole file or a text line. */
+  readonly field: string;
+  /** What was wrong, without the location prefix. */
+  readonly reason: string;
+
+  constructor(file: string, location: { line?: number; field?: string }, reason: string, options?: { cause?: unknown }) {
+    const where = [location.line !== undefined ? `line ${location.line}` : '', location.field ?? ''].filter(Boolean).join(': ');
+    super(file, where ? `${where}: ${reason}` : reason, options);
+    this.line = location.line;
+    this.field = location.field ?? '';
+    this.reason = reason;
+  }
+}
