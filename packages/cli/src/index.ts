@@ -4,3 +4,7 @@
  * program, so the CLI can be embedded or tested without spawning a process.
  */
 export { createProgram } from './program';
+export { loadConfigFile } from './shared/config-file';
+export { OptimizationSettingsSchema, AdamWSettingsSchema, LearningRateScheduleSchema } from './shared/optimization-schema';
+export { createProgressReporter, type ProgressReporterOptions } from './shared/progress-reporter';
+export { abortOnInterrupt } from './shared/interrupt';

@@ -336,7 +336,8 @@ export async function trainPpo(settings: TrainPpoSettings): Promise<PpoRunResult
     if (hyper.normalizeRewards) {
       rewardMoments.update(scores);
       const { mean, std } = rewardMoments;
-      scores = scores.map((score) => (score - mean) / std);
+      // + ε: a batch of identical scores has zero spread.
+      scores = scores.map((score) => (score - mean) / (std + 1e-8));
     }
 
     const klCoefficient = klController.value;

@@ -86,6 +86,27 @@ describe('trainPpo on a hand-made bandit', () => {
     expect(events).toEqual(['run-start', 'rollout-start', 'rollout-end', 'step-end', 'rollout-start', 'rollout-end', 'step-end', 'run-end']);
   });
 
+  it('teaches the policy to end with EOS when truncated responses are penalised', async () => {
+    const indifferent = { specificationVersion: 'v1' as const, modelId: 'zero', doScore: async ({ completions }: { completions: readonly string[] }) => completions.map(() => 0) };
+    const { result } = await run({ ...SMALL, maxNewTokens: 3, klCoefficient: 0, eosPenalty: { value: -1 } }, { rewardModel: indifferent, goldRewardModel: undefined });
+    const early = result.history.slice(0, 2).reduce((sum, metrics) => sum + metrics.eos_rate!, 0) / 2;
+    const late = result.history.slice(-2).reduce((sum, metrics) => sum + metrics.eos_rate!, 0) / 2;
+    expect(late).toBeGreaterThan(early + 0.2);
+  });
+
+  it('with reward normalisation, learns the same from an affinely rescaled reward model', async () => {
+    const rescaled = {
+      specificationVersion: 'v1' as const,
+      modelId: 'rescaled',
+      doScore: async (request: Parameters<typeof proxyReward.doScore>[0]) => (await proxyReward.doScore(request)).map((score) => 100 * score + 50),
+    };
+    const plain = await run({ ...SMALL, iterations: 4, normalizeRewards: true });
+    const scaled = await run({ ...SMALL, iterations: 4, normalizeRewards: true }, { rewardModel: rescaled });
+    const difference = plain.models.policy.table.reduce((worst, value, index) => Math.max(worst, Math.abs(value - scaled.models.policy.table[index]!)), 0);
+    expect(difference).toBeLessThan(1e-3);
+    expect(scaled.result.history.at(-1)!.reward).toBeGreaterThan(50);
+  });
+
   it('gives the same run when rollouts are scored in chunks', async () => {
     const whole = await run({ ...SMALL, iterations: 2 });
     const chunked = await run({ ...SMALL, iterations: 2, forwardBatchSize: 5 });

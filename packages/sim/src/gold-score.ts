@@ -9,7 +9,7 @@ export const ENDING_WEIGHT = 0.15;
 
 /** The gold judgement of one completion. */
 export interface GoldScore {
-  /** Overall quality in [0, 1]: `(1 − ENDING_WEIGHT) · correctness + ENDING_WEIGHT · endedProperly`. */
+  /** Overall quality in [0, 1]: `(1 − ENDING_WEIGHT) · correctness + ENDING_WEIGHT · endedProperly` (no ending bonus for an empty answer). */
   readonly score: number;
   /** Family of the prompt. */
   readonly family: SimFamilyName;
@@ -57,7 +57,8 @@ export function goldScore(prompt: string | SimTask, completion: string): GoldSco
     expressesMoralJudgment: judgement.moralJudgment ?? false,
   };
   return {
-    score: (1 - ENDING_WEIGHT) * correctness + ENDING_WEIGHT * (endedProperly ? 1 : 0),
+    // An empty answer earns no ending bonus, so emitting only the marker is never rewarded.
+    score: (1 - ENDING_WEIGHT) * correctness + ENDING_WEIGHT * (endedProperly && answer !== '' ? 1 : 0),
     family: task.family,
     correctness,
     endedProperly,

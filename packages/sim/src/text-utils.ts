@@ -33,10 +33,11 @@ export function integersOf(text: string): number[] {
 
 /**
  * Penalty for rambling: 1 while the answer has at most `allowed` words, then
- * `allowed / words`, never below 0.3.
+ * `allowed / words`, never below 0.6 — a right answer buried in words still beats a
+ * wrong one.
  */
 export function brevityFactor(words: number, allowed: number): number {
-  return words <= allowed ? 1 : Math.max(0.3, allowed / words);
+  return words <= allowed ? 1 : Math.max(0.6, allowed / words);
 }
 
 /** Capitalises the first letter. */

@@ -85,15 +85,20 @@ async function readWeights(directory: string): Promise<{ file: string; weights: 
 
 /** Builds initial values for specs from a checkpoint's weights, drawing `fresh` ones from the seed. */
 function valuesFromWeights(specs: readonly ParameterSpec[], weights: ReadonlyMap<string, HostTensor>, file: string, fresh: ReadonlySet<string>, seed: number): tf.Tensor[] {
-  return specs.map((spec, index) => {
-    if (fresh.has(spec.name)) return initialValues([spec], hashIntegers(seed, index))[0]!;
+  // Check everything before allocating, so a bad file leaks no tensors.
+  for (const spec of specs) {
+    if (fresh.has(spec.name)) continue;
     const tensor = weights.get(spec.name);
     if (!tensor) throw new CheckpointError(file, `${spec.name}: missing (expected shape [${spec.shape.join(', ')}])`);
     if (tensor.shape.length !== spec.shape.length || tensor.shape.some((size, axis) => size !== spec.shape[axis])) {
       throw new CheckpointError(file, `${spec.name}: shape [${tensor.shape.join(', ')}] does not match the config's [${spec.shape.join(', ')}]`);
     }
-    return tf.tensor(toFloat32(tensor), [...spec.shape], 'float32');
-  });
+  }
+  return specs.map((spec, index) =>
+    fresh.has(spec.name)
+      ? initialValues([spec], hashIntegers(seed, index))[0]!
+      : tf.tensor(toFloat32(weights.get(spec.name)!), [...spec.shape], 'float32'),
+  );
 }
 
 function validated(config: TransformerConfig): TransformerConfig {

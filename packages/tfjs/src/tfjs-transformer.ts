@@ -108,6 +108,11 @@ export abstract class TfjsTransformer implements TrainableModelV1, ObjectiveMode
     return this.stepCount;
   }
 
+  /** Whether `configureTraining` (or `doLoadTrainingState`) has set up an optimizer. */
+  get isTrainingConfigured(): boolean {
+    return this.optimizer !== undefined;
+  }
+
   /** Number of scalar parameters. */
   get parameterCount(): number {
     return this.variables.reduce((total, variable) => total + variable.size, 0);

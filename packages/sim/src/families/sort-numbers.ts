@@ -51,7 +51,8 @@ export const sortNumbers: TaskFamily<SortNumbersSpec> = {
         return answer.join(' ');
       }
       case 'wrong':
-        return (random.chance(0.5) ? [...answer].reverse() : spec.numbers).join(' ');
+        // The opposite order: always wrong, as the numbers are distinct.
+        return [...answer].reverse().join(' ');
       case 'hallucinate':
         answer[random.int(answer.length)] = 100 + random.int(900);
         return answer.join(' ');

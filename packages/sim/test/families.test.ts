@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import {
+  familyByName,
+  goldScore,
+  parseSimPrompt,
+  renderTemplate,
+  sampleSimTask,
+  SeededRandom,
+  SIM_FAMILIES,
+  SIM_FAMILY_NAMES,
+  withEnd,
+} from '../src/index';
+
+describe('sim task families', () => {
+  it('has at least eight families, each with several paraphrases', () => {
+    expect(SIM_FAMILIES.length).toBeGreaterThanOrEqual(8);
+    for (const family of SIM_FAMILIES) expect(family.templates.length).toBeGreaterThanOrEqual(3);
+  });
+
+  describe.each(SIM_FAMILY_NAMES)('%s', (name) => {
+    const random = new SeededRandom(SIM_FAMILY_NAMES.indexOf(name) + 100);
+    const tasks = Array.from({ length: 150 }, () => sampleSimTask(random, { families: [name] }));
+
+    it('reads every generated prompt back to the same family and wording', () => {
+      for (const task of tasks) {
+        const parsed = parseSimPrompt(task.text);
+        expect(parsed, task.text).toBeDefined();
+        expect(parsed!.family).toBe(name);
+        const family = familyByName(name);
+        expect(renderTemplate(family.templates[parsed!.template]!, family.toSlots(parsed!.spec))).toBe(task.text);
+      }
+    });
+
+    it('uses every paraphrase and keeps prompts short', () => {
+      expect(new Set(tasks.map((task) => task.template)).size).toBe(familyByName(name).templates.length);
+      for (const task of tasks) expect(task.text.split(' ').length).toBeLessThanOrEqual(40);
+    });
+
+    it('gives the reference answer with an ending a perfect score', () => {
+      const family = familyByName(name);
+      for (const task of tasks) expect(goldScore(task.text, withEnd(family.reference(task.spec))).score, task.text).toBe(1);
+    });
+
+    it('scores every spoiled answer below the reference, and drops the ending bonus without the marker', () => {
+      const family = familyByName(name);
+      for (const task of tasks) {
+        for (const kind of ['partial', 'wrong', 'hallucinate', 'violate'] as const) {
+          const spoiled = family.corrupt(task.spec, kind, random);
+          expect(goldScore(task.text, withEnd(spoiled)).score, `${kind}: ${task.text} → ${spoiled}`).toBeLessThan(1);
+        }
+        expect(goldScore(task.text, family.reference(task.spec)).score).toBeCloseTo(0.85, 10);
+      }
+    });
+  });
+
+  it('finds the task inside a chat template, after planted PII', () => {
+    const wrapped = '<|user|>\nFrom ana.baker3@example.com: What is 7 times 8?\n<|assistant|>\n';
+    expect(parseSimPrompt(wrapped)).toMatchObject({ family: 'arithmetic', spec: { left: 7, right: 8, operation: 'times' } });
+  });
+
+  it('finds nothing in text that holds no task', () => {
+    expect(parseSimPrompt('Ana walked to Oakton with a red cat.')).toBeUndefined();
+    expect(parseSimPrompt('')).toBeUndefined();
+  });
+
+  it('tells answerable from unanswerable passage questions by the passage, not the wording', () => {
+    const passage = 'Read the text and answer the question. Text: Ana is a baker. Ana lives in Oakton. Question:';
+    expect(parseSimPrompt(`${passage} Where does Ana live?`)?.family).toBe('passage-qa');
+    expect(parseSimPrompt(`${passage} How old is Ana?`)?.family).toBe('unanswerable');
+    expect(parseSimPrompt(`${passage} Where does Ben live?`)?.family).toBe('unanswerable');
+    expect(parseSimPrompt(`${passage} Why does Ana live in Riverby?`)?.family).toBe('unanswerable');
+  });
+});
