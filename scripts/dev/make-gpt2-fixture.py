@@ -148,9 +148,46 @@ def trunk(weights, ids, mask):
     return layer_norm(hidden, w["ln_f.weight"], w["ln_f.bias"])
 
 
+def trunk_with_torch_modules(weights, ids):
+    """A second trunk built from torch.nn modules (LayerNorm, MultiheadAttention, Linear,
+    tanh GELU) for unpadded input: checks the hand-written formulas above."""
+    w = {name: value.double() for name, value in weights.items()}
+    d, heads, length = CONFIG["n_embd"], CONFIG["n_head"], ids.shape[1]
+    eps = CONFIG["layer_norm_epsilon"]
+
+    def norm(prefix):
+        module = torch.nn.LayerNorm(d, eps=eps).double()
+        module.weight.data, module.bias.data = w[prefix + ".weight"], w[prefix + ".bias"]
+        return module
+
+    def linear(prefix):
+        weight = w[prefix + ".weight"]  # Conv1D [in, out] is Linear's weight transposed
+        module = torch.nn.Linear(weight.shape[0], weight.shape[1]).double()
+        module.weight.data, module.bias.data = weight.T.contiguous(), w[prefix + ".bias"]
+        return module
+
+    hidden = torch.nn.functional.embedding(ids, w["wte.weight"]) + w["wpe.weight"][:length]
+    causal_mask = torch.triu(torch.ones(length, length, dtype=torch.bool), diagonal=1)
+    with torch.no_grad():
+        for layer in range(CONFIG["n_layer"]):
+            p = f"h.{layer}."
+            attention = torch.nn.MultiheadAttention(d, heads, batch_first=True).double()
+            attention.in_proj_weight.data = w[p + "attn.c_attn.weight"].T.contiguous()
+            attention.in_proj_bias.data = w[p + "attn.c_attn.bias"]
+            attention.out_proj.weight.data = w[p + "attn.c_proj.weight"].T.contiguous()
+            attention.out_proj.bias.data = w[p + "attn.c_proj.bias"]
+            x = norm(p + "ln_1")(hidden)
+            hidden = hidden + attention(x, x, x, attn_mask=causal_mask, need_weights=False)[0]
+            x = torch.nn.functional.gelu(linear(p + "mlp.c_fc")(norm(p + "ln_2")(hidden)), approximate="tanh")
+            hidden = hidden + linear(p + "mlp.c_proj")(x)
+        return norm("ln_f")(hidden)
+
+
 def lm_case(weights, sequence):
     ids = torch.tensor([sequence])
     hidden = trunk(weights, ids, torch.ones_like(ids))
+    difference = (hidden - trunk_with_torch_modules(weights, ids)).abs().max().item()
+    assert difference < 1e-9, f"hand-written trunk and torch.nn trunk differ by {difference}"
     log_probs = torch.log_softmax(hidden @ weights["wte.weight"].double().T, dim=-1)[0]
     targets = ids[0, 1:]
     return {

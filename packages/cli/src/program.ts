@@ -2,6 +2,10 @@ import { Command } from 'commander';
 import { registerPpoCommand } from './commands/ppo';
 import { registerDataCommand } from './commands/data';
 import { registerExportOnnxCommand } from './commands/export-onnx';
+import { registerSimCommand } from './commands/sim';
+import { registerPretrainCommand } from './commands/pretrain';
+import { registerSftCommand } from './commands/sft';
+import { registerRmCommand } from './commands/rm';
 
 /**
  * Builds the `instructkit` program. Each command lives in `commands/<name>.ts` and
@@ -16,5 +20,9 @@ export function createProgram(): Command {
   registerPpoCommand(program);
   registerDataCommand(program);
   registerExportOnnxCommand(program);
+  registerSimCommand(program);
+  registerPretrainCommand(program);
+  registerSftCommand(program);
+  registerRmCommand(program);
   return program;
 }

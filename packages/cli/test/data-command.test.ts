@@ -72,3 +72,41 @@ describe('instructkit data validate', () => {
     expect(result.stderr).toMatch(/Allowed choices are prompt, demonstration, ranking, rating, pair/);
   });
 });
+
+describe('instructkit data convert', () => {
+  it('converts HH transcripts to conversational pairs, reporting the bad row and keeping it in a rejects file', async () => {
+    const { mkdtemp, readFile, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const directory = await mkdtemp(path.join(tmpdir(), 'instructkit-cli-'));
+    try {
+      const input = path.join(directory, 'hh.jsonl');
+      const good = { chosen: '\n\nHuman: Hi\n\nAssistant: Hello!', rejected: '\n\nHuman: Hi\n\nAssistant: Go away.' };
+      const diverging = { chosen: '\n\nHuman: Hi\n\nAssistant: Hello!', rejected: '\n\nHuman: Yo\n\nAssistant: Hello!' };
+      await writeFile(input, `${JSON.stringify(good)}\n${JSON.stringify(diverging)}\n{"chosen": 1}\n`);
+      const output = path.join(directory, 'pairs.jsonl');
+      const strict = await run(['data', 'convert', '--from', 'hh', input, output]);
+      expect(strict.exitCode).toBe(1);
+      expect(strict.stdout).toBe(
+        `${input}:2: rejected: the transcripts differ before their final assistant turn\n${input}:3: chosen: Invalid input: expected string, received number; also rejected: Invalid input: expected string, received undefined\n`,
+      );
+      const rejects = path.join(directory, 'rejects.jsonl');
+      const lenient = await run(['data', 'convert', '--from', 'hh', '--rejects', rejects, input, output]);
+      expect(lenient.exitCode).toBe(0);
+      expect(lenient.stderr).toMatch(/hh → conversational-pair: 3 rows read, 2 rejected, 1 records written/);
+      expect(JSON.parse((await readFile(output, 'utf8')).trim())).toEqual({
+        prompt: [{ role: 'user', content: 'Hi' }],
+        chosen: [{ role: 'assistant', content: 'Hello!' }],
+        rejected: [{ role: 'assistant', content: 'Go away.' }],
+      });
+      const rejected = (await readFile(rejects, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+      expect(rejected.map((entry) => [entry.line, entry.field])).toEqual([
+        [2, 'rejected'],
+        [3, 'chosen'],
+      ]);
+      const validated = await run(['data', 'validate', '--kind', 'conversational-pair', output]);
+      expect(validated.exitCode).toBe(0);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});

@@ -90,6 +90,38 @@ describe('instructkit ppo', () => {
     expect(after.slice(0, 3)).toEqual(lines);
   });
 
+  it('reads YAML, fills in the instructgpt preset and runs PPO-ptx on a .txt corpus', async () => {
+    const { directory } = await workspace(BASE);
+    await writeFile(path.join(directory, 'pretrain.txt'), 'cdcdcd\n\ndcdcdc\n\ncdcd\n');
+    const configFile = path.join(directory, 'ppo.yaml');
+    await writeFile(
+      configFile,
+      [
+        'policy: sft',
+        'rewardModel: rm-proxy',
+        'prompts: prompts.jsonl',
+        'pretrainingCorpus: pretrain.txt',
+        'output: run-ptx',
+        'preset: instructgpt',
+        'ppo:',
+        '  iterations: 2',
+        '  rolloutBatchSize: 16',
+        '  minibatchSize: 2',
+        '  maxNewTokens: 6',
+        '  ptxCoefficient: 1',
+        'policyOptimization: { optimizer: { learningRate: 0.05 } }',
+        'valueOptimization: { optimizer: { learningRate: 0.05 } }',
+      ].join('\n'),
+    );
+    expect((await run(['ppo', '--config', configFile, '--no-progress'])).exitCode).toBe(0);
+    const lines = (await readFile(path.join(directory, 'run-ptx', 'metrics.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(2);
+    // The preset's single epoch over 8 minibatches: 8 optimizer steps per iteration.
+    expect(lines[1].optimizer_step).toBe(16);
+    expect(lines[1].ptx_loss).toBeGreaterThan(0);
+    expect(lines[1]).not.toHaveProperty('gold_reward');
+  });
+
   it('names file, line and field of a bad config value', async () => {
     const { configFile } = await workspace({ ...BASE, ppo: { ...BASE.ppo, lambda: 3 } });
     const error = await run(['ppo', '--config', configFile]).catch((caught: unknown) => caught);

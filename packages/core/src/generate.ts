@@ -2,7 +2,7 @@ import type { CausalLMV1, DecodeSession } from './causal-lm';
 import { createRng, type Rng } from './create-rng';
 import { InvalidArgumentError } from './errors';
 import type { FinishReason, GeneratedSequence, GenerateRequest, GenerateResult, GeneratorV1, SamplingOptions } from './generator';
-import { applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP, argmax, logSoftmax, sampleFromLogits } from './logits-processors';
+import { applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP, argmax, sampleFromLogits, tokenLogprob } from './logits-processors';
 
 /** Settings of `generate`: a request plus the model that runs it. */
 export interface GenerateSettings extends GenerateRequest {
@@ -72,19 +72,24 @@ interface RowState {
 
 /** Picks the next token of one row and records the model's own log-prob of it. */
 function chooseToken(row: RowState, rawLogits: Float32Array, sampling: ResolvedSampling): number {
-  const scores = Float32Array.from(rawLogits);
-  if (sampling.repetitionPenalty !== 1) applyRepetitionPenalty(scores, [...row.promptIds, ...row.completion], sampling.repetitionPenalty);
   let token: number;
-  if (sampling.temperature === 0) {
-    token = argmax(scores);
+  if (sampling.temperature === 0 && sampling.repetitionPenalty === 1) {
+    token = argmax(rawLogits);
   } else {
-    applyTemperature(scores, sampling.temperature);
-    applyTopK(scores, sampling.topK);
-    applyTopP(scores, sampling.topP);
-    token = sampleFromLogits(scores, row.rng);
+    // slice() copies natively (Float32Array.from iterates); the processors work in place.
+    const scores = rawLogits.slice();
+    if (sampling.repetitionPenalty !== 1) applyRepetitionPenalty(scores, [...row.promptIds, ...row.completion], sampling.repetitionPenalty);
+    if (sampling.temperature === 0) {
+      token = argmax(scores);
+    } else {
+      applyTemperature(scores, sampling.temperature);
+      applyTopK(scores, sampling.topK);
+      applyTopP(scores, sampling.topP);
+      token = sampleFromLogits(scores, row.rng);
+    }
   }
   // PPO needs log π(token) under the model itself, not under the warped sampling distribution.
-  row.logprobs.push(logSoftmax(rawLogits)[token]!);
+  row.logprobs.push(tokenLogprob(rawLogits, token));
   row.completion.push(token);
   return token;
 }

@@ -21,6 +21,7 @@ export {
   applyTopP,
   softmax,
   logSoftmax,
+  tokenLogprob,
   argmax,
   sampleFromLogits,
 } from './logits-processors';
@@ -65,4 +66,4 @@ export type {
 export type { Stage, TrainingEvent, TrainingListener, MetricsRecord, MetricsSinkV1 } from './training-events';
 export type { ChatMessage, CapturedPrompt, PromptSinkV1, LabelingAssignment, LabelingQueueV1 } from './serving';
 export { runTrainingLoop, findLatestCheckpoint, saveTrainingCheckpoint, loadTrainingCheckpoint } from './training-loop';
-export type { TrainingLoopSettings, TrainingLoopResult, BestCheckpointSelector } from './training-loop';
+export type { TrainingLoopSettings, TrainingLoopResult, BestCheckpointSelector, ResumableCheckpoint } from './training-loop';

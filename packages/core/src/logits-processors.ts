@@ -55,9 +55,43 @@ export function applyTemperature(logits: Float32Array, temperature: number): Flo
 export function applyTopK(logits: Float32Array, k: number): Float32Array {
   if (!Number.isInteger(k) || k < 0) throw new InvalidArgumentError('sampling.topK', `must be a non-negative integer, got ${k}`);
   if (k === 0 || k >= logits.length) return logits;
-  const threshold = Float32Array.from(logits).sort()[logits.length - k]!;
+  const threshold = kthLargest(logits, k);
   for (let index = 0; index < logits.length; index++) if (logits[index]! < threshold) logits[index] = -Infinity;
   return logits;
+}
+
+/** The k-th largest value: a size-k min-heap for small k (O(V log k)), a sorted copy otherwise. */
+function kthLargest(values: Float32Array, k: number): number {
+  if (k > 1024) return values.slice().sort()[values.length - k]!;
+  const heap = new Float64Array(k);
+  let size = 0;
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index]!;
+    if (size < k) {
+      // Sift up.
+      let child = size++;
+      while (child > 0) {
+        const parent = (child - 1) >> 1;
+        if (heap[parent]! <= value) break;
+        heap[child] = heap[parent]!;
+        child = parent;
+      }
+      heap[child] = value;
+    } else if (value > heap[0]!) {
+      // Replace the minimum and sift down.
+      let parent = 0;
+      for (;;) {
+        let child = 2 * parent + 1;
+        if (child >= k) break;
+        if (child + 1 < k && heap[child + 1]! < heap[child]!) child++;
+        if (heap[child]! >= value) break;
+        heap[parent] = heap[child]!;
+        parent = child;
+      }
+      heap[parent] = value;
+    }
+  }
+  return heap[0]!;
 }
 
 /**
@@ -73,16 +107,27 @@ export function applyTopP(logits: Float32Array, p: number): Float32Array {
   if (!(p > 0 && p <= 1)) throw new InvalidArgumentError('sampling.topP', `must be in (0, 1], got ${p}`);
   if (p === 1) return logits;
   const probabilities = softmax(logits);
-  const order = Array.from({ length: logits.length }, (_, index) => index).sort(
-    (first, second) => probabilities[second]! - probabilities[first]! || first - second,
-  );
-  let cumulative = 0;
-  let kept = 0;
-  while (kept < order.length && (kept === 0 || cumulative < p)) {
-    cumulative += probabilities[order[kept]!]!;
-    kept++;
+  // Only tokens at or above a threshold whose mass already reaches p can be in the nucleus;
+  // halving the threshold from the top finds such a set without sorting the vocabulary.
+  let maximum = 0;
+  for (let index = 0; index < probabilities.length; index++) if (probabilities[index]! > maximum) maximum = probabilities[index]!;
+  let threshold = maximum;
+  for (;;) {
+    let mass = 0;
+    for (let index = 0; index < probabilities.length; index++) if (probabilities[index]! >= threshold) mass += probabilities[index]!;
+    if (mass >= p || threshold === 0) break;
+    threshold = threshold < 1e-300 ? 0 : threshold / 2;
   }
-  for (let rank = kept; rank < order.length; rank++) logits[order[rank]!] = -Infinity;
+  const candidates: number[] = [];
+  for (let index = 0; index < probabilities.length; index++) if (probabilities[index]! >= threshold) candidates.push(index);
+  candidates.sort((first, second) => probabilities[second]! - probabilities[first]! || first - second);
+  const keep = new Uint8Array(logits.length);
+  let cumulative = 0;
+  for (let rank = 0; rank < candidates.length && (rank === 0 || cumulative < p); rank++) {
+    cumulative += probabilities[candidates[rank]!]!;
+    keep[candidates[rank]!] = 1;
+  }
+  for (let index = 0; index < logits.length; index++) if (!keep[index]) logits[index] = -Infinity;
   return logits;
 }
 
@@ -122,6 +167,22 @@ export function logSoftmax(logits: Float32Array): Float64Array {
   const result = new Float64Array(logits.length);
   for (let index = 0; index < logits.length; index++) result[index] = logits[index]! - maximum - logTotal;
   return result;
+}
+
+/**
+ * log-softmax of one row at one token, without materialising the whole row
+ * (what `generate` records for every sampled token).
+ *
+ * @param logits - One row (not modified).
+ * @param token - Token id in [0, vocabSize).
+ * @returns log p(token), in double precision.
+ */
+export function tokenLogprob(logits: Float32Array, token: number): number {
+  let maximum = -Infinity;
+  for (let index = 0; index < logits.length; index++) if (logits[index]! > maximum) maximum = logits[index]!;
+  let total = 0;
+  for (let index = 0; index < logits.length; index++) total += Math.exp(logits[index]! - maximum);
+  return logits[token]! - maximum - Math.log(total);
 }
 
 /**

@@ -260,14 +260,19 @@ export function serializeSafetensors(tensors: NamedTensors, metadata?: Readonly<
  *
  * @param pathOrBytes - File path, or the file's bytes.
  * @returns Tensors and `__metadata__`.
- * @throws {InvalidFileError} when the file is malformed (see `parseSafetensors`).
+ * @throws {InvalidFileError} when the file cannot be read or is malformed (see `parseSafetensors`).
  * @example
  * const { tensors } = await readSafetensors('gpt2/model.safetensors');
  * const wte = toFloat32(tensors.get('wte.weight')!);
  */
 export async function readSafetensors(pathOrBytes: string | Uint8Array): Promise<SafetensorsContents> {
   if (typeof pathOrBytes !== 'string') return parseSafetensors(pathOrBytes);
-  const bytes = await readFile(pathOrBytes);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(pathOrBytes);
+  } catch (error) {
+    throw new InvalidFileError(pathOrBytes, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+  }
   return parseSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), pathOrBytes);
 }
 
@@ -287,9 +292,6 @@ export async function writeSafetensors(
   await writeFileAtomic(filePath, serializeSafetensors(tensors, metadata));
 }
 
-const float32Scratch = new Float32Array(1);
-const uint32Scratch = new Uint32Array(float32Scratch.buffer);
-
 /** Decodes IEEE-754 half-precision bits to a number. */
 function halfToNumber(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
@@ -300,10 +302,18 @@ function halfToNumber(bits: number): number {
   return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
-/** Rounds a float32 to half-precision bits, round-to-nearest-even, with subnormals, ±Inf and NaN. */
-function numberToHalf(value: number): number {
-  float32Scratch[0] = value;
-  const bits = uint32Scratch[0]!;
+// All 65,536 half values, built on first use (256 KiB): decoding becomes one lookup per element.
+let halfTable: Float32Array | undefined;
+function getHalfTable(): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let bits = 0; bits < 65536; bits++) halfTable[bits] = halfToNumber(bits);
+  }
+  return halfTable;
+}
+
+/** Rounds float32 bits (as an unsigned 32-bit integer) to half-precision bits, round-to-nearest-even, with subnormals, ±Inf and NaN. */
+function float32BitsToHalf(bits: number): number {
   const sign = (bits >>> 16) & 0x8000;
   const exponent = (bits >>> 23) & 0xff;
   const mantissa = bits & 0x7fffff;
@@ -343,8 +353,9 @@ export function toFloat32(tensor: HostTensor): Float32Array {
       return data as Float32Array;
     case 'float16': {
       const bits = data as Uint16Array;
+      const table = getHalfTable();
       const values = new Float32Array(bits.length);
-      for (let index = 0; index < bits.length; index++) values[index] = halfToNumber(bits[index]!);
+      for (let index = 0; index < bits.length; index++) values[index] = table[bits[index]!]!;
       return values;
     }
     case 'bfloat16': {
@@ -362,7 +373,7 @@ export function toFloat32(tensor: HostTensor): Float32Array {
       return values;
     }
     default:
-      return Float32Array.from(data as Int32Array | Uint8Array);
+      return new Float32Array(data as Int32Array | Uint8Array);
   }
 }
 
@@ -385,10 +396,10 @@ export function fromFloat32(
   }
   if (dtype === 'float32') return { dtype, shape: [...shape], data: values };
   const bits = new Uint16Array(values.length);
+  const widened = new Uint32Array(values.buffer, values.byteOffset, values.length);
   if (dtype === 'float16') {
-    for (let index = 0; index < values.length; index++) bits[index] = numberToHalf(values[index]!);
+    for (let index = 0; index < values.length; index++) bits[index] = float32BitsToHalf(widened[index]!);
   } else {
-    const widened = new Uint32Array(values.buffer, values.byteOffset, values.length);
     for (let index = 0; index < values.length; index++) {
       const word = widened[index]!;
       if ((word & 0x7f800000) === 0x7f800000 && (word & 0x7fffff) !== 0) {

@@ -22,7 +22,10 @@ export type NextTokenDistribution = (context: readonly number[]) => ArrayLike<nu
 export interface MockCausalLMSettings {
   /** Next-token distribution as a function of the context. */
   readonly distribution: NextTokenDistribution;
-  /** Overrides of the default config (vocab 8, context 64, gpt2 shape, eos 7). */
+  /**
+   * Overrides of the default config (vocab 8, context 64, gpt2 shape, EOS = the last id).
+   * EOS follows an overridden `vocabSize` unless `eosTokenId` is given (pass `undefined` for none).
+   */
   readonly config?: Partial<TransformerConfig>;
   /** Default: `mock-causal-lm`. */
   readonly modelId?: string;
@@ -35,6 +38,11 @@ export type MockCall =
   | { readonly method: 'doScoreTexts'; readonly prompts: readonly string[]; readonly completions: readonly string[] };
 
 const DEFAULT_CONFIG: TransformerConfig = { architecture: 'gpt2', vocabSize: 8, contextLength: 64, hiddenSize: 8, numLayers: 1, numHeads: 1, eosTokenId: 7 };
+
+function mockConfig(overrides: Partial<TransformerConfig> = {}): TransformerConfig {
+  const vocabSize = overrides.vocabSize ?? DEFAULT_CONFIG.vocabSize;
+  return { ...DEFAULT_CONFIG, eosTokenId: vocabSize - 1, ...overrides };
+}
 
 function rowsOf(batch: TokenBatch): number[][] {
   const rows: number[][] = [];
@@ -71,9 +79,10 @@ export class MockCausalLM implements CausalLMV1 {
   openSessions = 0;
   private readonly distribution: NextTokenDistribution;
 
+  /** @param settings - Distribution, config overrides, id. */
   constructor(settings: MockCausalLMSettings) {
     this.distribution = settings.distribution;
-    this.config = { ...DEFAULT_CONFIG, ...settings.config };
+    this.config = mockConfig(settings.config);
     this.modelId = settings.modelId ?? 'mock-causal-lm';
   }
 
@@ -86,6 +95,7 @@ export class MockCausalLM implements CausalLMV1 {
     return Float32Array.from(probabilities, (probability) => Math.log(probability));
   }
 
+  /** Log-probs (and entropy) from the table; entries whose target is padding stay 0. */
   async doLogprobs(request: LogprobsRequest): Promise<LogprobsResult> {
     const { batch } = request;
     this.calls.push({ method: 'doLogprobs', batch });
@@ -107,6 +117,7 @@ export class MockCausalLM implements CausalLMV1 {
     return entropy ? { logprobs, entropy } : { logprobs };
   }
 
+  /** `log(distribution)` at every real position; padding positions stay 0. */
   async doLogits(request: LogitsRequest): Promise<LogitsResult> {
     const { batch } = request;
     this.calls.push({ method: 'doLogits', batch });
@@ -124,6 +135,7 @@ export class MockCausalLM implements CausalLMV1 {
     return { logits };
   }
 
+  /** A session that appends each step's tokens to the rows' contexts; counted in `openSessions` until disposed. */
   async doStartDecoding(request: StartDecodingRequest): Promise<StartDecodingResult> {
     const { batch } = request;
     this.calls.push({ method: 'doStartDecoding', batch });
@@ -180,12 +192,14 @@ export class MockScalarModel implements ScalarModelV1 {
   readonly calls: MockCall[] = [];
   private readonly value: (context: readonly number[]) => number;
 
+  /** @param settings - Value function, config overrides, id. */
   constructor(settings: MockScalarModelSettings) {
     this.value = settings.value;
-    this.config = { ...DEFAULT_CONFIG, ...settings.config };
+    this.config = mockConfig(settings.config);
     this.modelId = settings.modelId ?? 'mock-scalar-model';
   }
 
+  /** Scores from `value`, at the last real token or at every token. */
   async doScore(request: ScalarRequest): Promise<ScalarResult> {
     const { batch } = request;
     this.calls.push({ method: 'doScore', batch });
@@ -220,6 +234,10 @@ export class MockRewardModel implements RewardModelV1 {
   /** Every call, in order. */
   readonly calls: MockCall[] = [];
 
+  /**
+   * @param score - Reward of a completion for its prompt.
+   * @param modelId - Name in logs. Default: `mock-reward-model`.
+   */
   constructor(
     private readonly score: (prompt: string, completion: string) => number,
     modelId = 'mock-reward-model',
@@ -227,6 +245,7 @@ export class MockRewardModel implements RewardModelV1 {
     this.modelId = modelId;
   }
 
+  /** One `score(prompt, completion)` per pair. */
   async doScore(request: ScoreRequest): Promise<number[]> {
     if (request.prompts.length !== request.completions.length) {
       throw new InvalidArgumentError('completions', `has ${request.completions.length} entries for ${request.prompts.length} prompts`);
@@ -272,6 +291,7 @@ export class MockTrainableModel implements TrainableModelV1 {
   private parameters: NamedTensors;
   private readonly settings: MockTrainableModelSettings;
 
+  /** @param settings - Scripted losses, metrics, initial parameters. */
   constructor(settings: MockTrainableModelSettings = {}) {
     this.settings = settings;
     this.engine = settings.engine ?? 'mock';
@@ -285,6 +305,7 @@ export class MockTrainableModel implements TrainableModelV1 {
     return 1 / step;
   }
 
+  /** Records the request, adds the new step number to every float32 parameter, returns the scripted loss. */
   async doTrainStep(request: TrainStepRequest): Promise<TrainStepResult> {
     if (this.disposed) throw new InvalidArgumentError('model', 'was disposed');
     if (request.microbatches.length === 0) throw new InvalidArgumentError('microbatches', 'is empty');
@@ -297,15 +318,18 @@ export class MockTrainableModel implements TrainableModelV1 {
     return { step: this.step, loss: this.lossAt(this.step), metrics: { ...this.settings.metrics }, gradNorm: 1, learningRate: this.settings.learningRate ?? 1e-3, tokens };
   }
 
+  /** Records the task; returns the current step's scripted loss. */
   async doEvaluate(task: TrainingTask): Promise<EvaluateResult> {
     this.evaluatedTasks.push(task);
     return { loss: this.lossAt(Math.max(1, this.step)), metrics: { ...this.settings.metrics } };
   }
 
+  /** Copies of the parameters. */
   async doGetParameters(): Promise<NamedTensors> {
     return copyTensors(this.parameters);
   }
 
+  /** Replaces the parameters (same names and shapes). */
   async doSetParameters(parameters: NamedTensors): Promise<void> {
     for (const [name, tensor] of this.parameters) {
       const replacement = parameters.get(name);
@@ -317,16 +341,19 @@ export class MockTrainableModel implements TrainableModelV1 {
     this.parameters = copyTensors(parameters);
   }
 
+  /** Writes `mock-training-state.json` with the step. */
   async doSaveTrainingState(directory: string): Promise<void> {
     await mkdir(directory, { recursive: true });
     await writeFile(path.join(directory, 'mock-training-state.json'), JSON.stringify({ step: this.step }));
   }
 
+  /** Reads the step back. */
   async doLoadTrainingState(directory: string): Promise<void> {
     const state = JSON.parse(await readFile(path.join(directory, 'mock-training-state.json'), 'utf8')) as { step: number };
     this.step = state.step;
   }
 
+  /** Marks the model disposed; later steps throw. */
   dispose(): void {
     this.disposed = true;
   }

@@ -1,7 +1,9 @@
-import { appendFile, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CheckpointError, InvalidArgumentError } from './errors';
 import { readSafetensors, writeSafetensors } from './safetensors';
+import { checkpointDirectoryName, openRunDirectory, type RunDirectory } from './run-directory';
+import { writeFileAtomic } from './write-file-atomic';
 import type { TrainableModelV1, TrainStepRequest } from './trainable-model';
 import type { MetricsRecord, MetricsSinkV1, Stage, TrainingEvent, TrainingListener } from './training-events';
 
@@ -27,9 +29,9 @@ export interface TrainingLoopSettings {
    */
   readonly nextRequest: (step: number) => TrainStepRequest | Promise<TrainStepRequest>;
   /**
-   * Directory of the run. The loop owns `metrics.jsonl` and `checkpoints/` inside it:
-   * `checkpoints/step-<N>/` (one per save), `checkpoints/latest` (a text file naming the newest)
-   * and `checkpoints/best/` (when `best` is set). Created if missing.
+   * Directory of the run, in core's `RunDirectory` layout (see `openRunDirectory`). The loop
+   * writes `metrics.jsonl`, `checkpoints/step-<N>/` (one per save, zero-padded),
+   * `checkpoints/latest` and `checkpoints/best/` (when `best` is set). Created if missing.
    */
   readonly runDirectory: string;
   /** Save a checkpoint every this many steps; 0 saves only at the end and on interruption. Default: 0. */
@@ -94,7 +96,6 @@ interface TrainerState {
 }
 
 const TRAINER_STATE_FILE = 'trainer-state.json';
-const METRICS_FILE = 'metrics.jsonl';
 
 /**
  * The training loop every stage shares, engine-neutral: it asks `nextRequest(step)` for the
@@ -129,26 +130,26 @@ export async function runTrainingLoop(settings: TrainingLoopSettings): Promise<T
   }
   if (!Number.isInteger(logEvery) || logEvery < 1) throw new InvalidArgumentError('logEvery', `must be an integer ≥ 1, got ${logEvery}`);
 
-  const checkpointsDirectory = path.join(runDirectory, 'checkpoints');
-  await mkdir(checkpointsDirectory, { recursive: true });
+  const run = await openRunDirectory(runDirectory);
+  const { checkpointsDirectory } = run;
   const emit = (event: TrainingEvent) => settings.onEvent?.(event);
 
   let step = 0;
   let best: { step: number; value: number } | null = null;
   let lastCheckpoint = '';
   if (settings.resume ?? true) {
-    const latest = await findLatestCheckpoint(runDirectory);
+    const latest = await readLatest(run);
     if (latest) {
       await (settings.loadCheckpoint ?? ((directory) => loadTrainingCheckpoint(model, directory)))(latest.directory);
       step = latest.state.step;
       best = latest.state.best;
       lastCheckpoint = latest.directory;
-      if (!settings.metricsSink) await truncateMetrics(path.join(runDirectory, METRICS_FILE), step);
+      if (!settings.metricsSink) await truncateMetrics(run.metricsFile, step);
     }
   }
   const startStep = step;
-  const sink = settings.metricsSink ?? createAppendingSink(path.join(runDirectory, METRICS_FILE));
-  const bestDirectory = path.join(checkpointsDirectory, 'best');
+  const sink = settings.metricsSink ?? run.createMetricsSink();
+  const bestDirectory = run.bestDirectory;
 
   const saveAt = async (directoryName: string): Promise<string> => {
     const state: TrainerState = { stage, step, totalSteps, best };
@@ -160,9 +161,9 @@ export async function runTrainingLoop(settings: TrainingLoopSettings): Promise<T
     return directory;
   };
   const saveStep = async (): Promise<string> => {
-    const directory = await saveAt(`step-${step}`);
-    await writeTextAtomically(path.join(checkpointsDirectory, 'latest'), `step-${step}\n`);
-    await pruneCheckpoints(checkpointsDirectory, keepCheckpoints, `step-${step}`);
+    const directory = await saveAt(checkpointDirectoryName(step));
+    await run.markLatest(step);
+    await pruneCheckpoints(run, keepCheckpoints, step);
     lastCheckpoint = directory;
     return directory;
   };
@@ -225,7 +226,7 @@ export async function runTrainingLoop(settings: TrainingLoopSettings): Promise<T
   }
   await sink.flush();
   // Save unless the newest checkpoint already holds exactly this step.
-  if (lastCheckpoint !== path.join(checkpointsDirectory, `step-${step}`)) await saveStep();
+  if (lastCheckpoint !== run.checkpointDirectory(step)) await saveStep();
   await sink.flush();
   emit({ type: 'run-end', stage, step, reason });
   const finalBest = best as { step: number; value: number } | null;
@@ -240,32 +241,36 @@ export async function runTrainingLoop(settings: TrainingLoopSettings): Promise<T
   };
 }
 
+/** A checkpoint the loop can resume from, with the loop's own state. */
+export interface ResumableCheckpoint {
+  /** The checkpoint directory. */
+  readonly directory: string;
+  /** Step it was taken after, and the best evaluation up to then. */
+  readonly state: { readonly step: number; readonly best: { readonly step: number; readonly value: number } | null };
+}
+
 /**
- * The newest complete checkpoint of a run directory written by {@link runTrainingLoop}, or
- * `undefined` when there is none.
+ * The checkpoint `checkpoints/latest` of a run directory names, as {@link runTrainingLoop}
+ * resumes from it, or `undefined` when there is none.
  *
- * @throws CheckpointError when `checkpoints/latest` names a directory without a readable `trainer-state.json`.
+ * @throws CheckpointError when `latest` names a missing directory or one without a readable `trainer-state.json`.
  */
-export async function findLatestCheckpoint(
-  runDirectory: string,
-): Promise<{ readonly directory: string; readonly state: { readonly step: number; readonly best: { step: number; value: number } | null } } | undefined> {
-  const pointer = path.join(runDirectory, 'checkpoints', 'latest');
-  let name: string;
-  try {
-    name = (await readFile(pointer, 'utf8')).trim();
-  } catch {
-    return undefined;
-  }
-  const directory = path.join(runDirectory, 'checkpoints', name);
-  const stateFile = path.join(directory, TRAINER_STATE_FILE);
+export async function findLatestCheckpoint(runDirectory: string): Promise<ResumableCheckpoint | undefined> {
+  return readLatest(await openRunDirectory(runDirectory));
+}
+
+async function readLatest(run: RunDirectory): Promise<ResumableCheckpoint | undefined> {
+  const entry = await run.latestCheckpoint();
+  if (!entry) return undefined;
+  const stateFile = path.join(entry.directory, TRAINER_STATE_FILE);
   let state: TrainerState;
   try {
     state = JSON.parse(await readFile(stateFile, 'utf8')) as TrainerState;
   } catch (error) {
-    throw new CheckpointError(stateFile, `checkpoints/latest names "${name}" but its trainer state cannot be read; delete checkpoints/latest to start over`, { cause: error });
+    throw new CheckpointError(stateFile, `checkpoints/latest names "${entry.name}" but its trainer state cannot be read; delete checkpoints/latest to start over`, { cause: error });
   }
-  if (!Number.isInteger(state.step) || state.step < 0) throw new CheckpointError(stateFile, `step: expected an integer ≥ 0, got ${JSON.stringify(state.step)}`);
-  return { directory, state: { step: state.step, best: state.best ?? null } };
+  if (state.step !== entry.step) throw new CheckpointError(stateFile, `step: ${JSON.stringify(state.step)} does not match the directory name ${entry.name}`);
+  return { directory: entry.directory, state: { step: state.step, best: state.best ?? null } };
 }
 
 /** File name of the parameters inside a training checkpoint (the Hugging Face name). */
@@ -325,22 +330,12 @@ async function saveAtomically(parent: string, name: string, write: (directory: s
   return finalDirectory;
 }
 
-async function writeTextAtomically(file: string, text: string): Promise<void> {
-  const temporary = `${file}.tmp-${process.pid}`;
-  await writeFile(temporary, text);
-  await rename(temporary, file);
-}
-
 /** Deletes all but the newest `keep` step checkpoints (never the one just written). */
-async function pruneCheckpoints(checkpointsDirectory: string, keep: number, current: string): Promise<void> {
+async function pruneCheckpoints(run: RunDirectory, keep: number, current: number): Promise<void> {
   if (keep === 0) return;
-  const steps = (await readdir(checkpointsDirectory))
-    .map((name) => /^step-(\d+)$/.exec(name))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map((match) => ({ name: match[0], step: Number(match[1]) }))
-    .sort((a, b) => b.step - a.step);
-  for (const { name } of steps.slice(keep)) {
-    if (name !== current) await rm(path.join(checkpointsDirectory, name), { recursive: true, force: true });
+  const newestFirst = (await run.listCheckpoints()).reverse();
+  for (const entry of newestFirst.slice(keep)) {
+    if (entry.step !== current) await rm(entry.directory, { recursive: true, force: true });
   }
 }
 
@@ -360,22 +355,5 @@ async function truncateMetrics(file: string, step: number): Promise<void> {
       return false;
     }
   });
-  await writeTextAtomically(file, kept.length ? `${kept.join('\n')}\n` : '');
-}
-
-/** Appends JSON lines to a file, buffering between flushes. */
-function createAppendingSink(file: string): MetricsSinkV1 {
-  let pending: string[] = [];
-  return {
-    specificationVersion: 'v1',
-    write(record) {
-      pending.push(JSON.stringify(record));
-    },
-    async flush() {
-      if (pending.length === 0) return;
-      const lines = `${pending.join('\n')}\n`;
-      pending = [];
-      await appendFile(file, lines);
-    },
-  };
+  await writeFileAtomic(file, kept.length ? `${kept.join('\n')}\n` : '');
 }

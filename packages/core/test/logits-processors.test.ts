@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP, argmax, createRng, InvalidArgumentError, logSoftmax, sampleFromLogits, softmax } from '../src/index';
+import { applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP, argmax, createRng, InvalidArgumentError, logSoftmax, sampleFromLogits, softmax, tokenLogprob } from '../src/index';
 
 const logitsOf = (probabilities: number[]) => Float32Array.from(probabilities, Math.log);
 const kept = (logits: Float32Array) => Array.from(logits.keys()).filter((index) => logits[index]! > -Infinity);
@@ -50,6 +50,7 @@ describe('softmax and logSoftmax', () => {
     [1 / 8, 2 / 8, 5 / 8].forEach((expected, index) => expect(probabilities[index]).toBeCloseTo(expected, 6));
     const logProbabilities = Array.from(logSoftmax(logits));
     [Math.log(1 / 8), Math.log(2 / 8), Math.log(5 / 8)].forEach((expected, index) => expect(logProbabilities[index]).toBeCloseTo(expected, 6));
+    expect(tokenLogprob(logits, 2)).toBeCloseTo(Math.log(5 / 8), 6);
   });
   it('stays finite for large logits', () => {
     expect(Array.from(logSoftmax(Float32Array.from([1000, 1000])))).toEqual([-Math.LN2, -Math.LN2]);
@@ -67,5 +68,39 @@ describe('argmax and sampleFromLogits', () => {
     for (let draw = 0; draw < 5000; draw++) counts[sampleFromLogits(logits, rng)]!++;
     expect(counts[1]).toBe(0);
     expect(Math.abs(counts[2]! / 5000 - 0.8)).toBeLessThan(0.03); // 5 standard errors
+  });
+});
+
+describe('applyTopK and applyTopP against a full sort', () => {
+  // The naive definitions: sort every token by probability (ties by id) and cut.
+  const naiveTopK = (logits: Float32Array, k: number) => {
+    const threshold = [...logits].sort((first, second) => second - first)[k - 1]!;
+    return Array.from(logits.keys()).filter((index) => logits[index]! >= threshold);
+  };
+  const naiveTopP = (logits: Float32Array, p: number) => {
+    const probabilities = Array.from(softmax(logits));
+    const order = Array.from(logits.keys()).sort((first, second) => probabilities[second]! - probabilities[first]! || first - second);
+    const keptIds: number[] = [];
+    let cumulative = 0;
+    for (const index of order) {
+      if (keptIds.length > 0 && cumulative >= p) break;
+      keptIds.push(index);
+      cumulative += probabilities[index]!;
+    }
+    return keptIds.sort((first, second) => first - second);
+  };
+
+  it('keeps the same tokens on random logits, with ties, peaked and flat rows', () => {
+    const rng = createRng(9);
+    for (let trial = 0; trial < 60; trial++) {
+      const size = 1 + rng.nextInt(3000);
+      const scale = [0.01, 1, 8][trial % 3]!;
+      // Rounding to a coarse grid on some trials creates many ties.
+      const logits = Float32Array.from({ length: size }, () => (trial % 4 === 0 ? Math.round(rng.normal() * 4) : rng.normal() * scale));
+      const k = 1 + rng.nextInt(Math.min(size, 2000));
+      expect(kept(applyTopK(Float32Array.from(logits), k))).toEqual(naiveTopK(logits, k));
+      const p = [0.1, 0.5, 0.9, 0.999][trial % 4]!;
+      expect(kept(applyTopP(Float32Array.from(logits), p))).toEqual(naiveTopP(logits, p));
+    }
   });
 });

@@ -31,6 +31,13 @@ describe('MockCausalLM', () => {
     expect(model.openSessions).toBe(0);
     expect(model.calls.map((call) => call.method)).toEqual(['doLogprobs', 'doLogits', 'doStartDecoding', 'step']);
   });
+
+  it('puts EOS on the last id of an overridden vocabulary unless told otherwise', () => {
+    const distribution = () => [1];
+    expect(new MockCausalLM({ distribution, config: { vocabSize: 3 } }).config.eosTokenId).toBe(2);
+    expect(new MockCausalLM({ distribution, config: { vocabSize: 3, eosTokenId: undefined } }).config.eosTokenId).toBeUndefined();
+    expect(new MockCausalLM({ distribution }).config.eosTokenId).toBe(7);
+  });
 });
 
 describe('MockScalarModel', () => {

@@ -124,6 +124,8 @@ describe('loadModelConfig', () => {
   it('reads the tiny GPT-2 fixture directory', async () => {
     const config = await loadModelConfig(path.join(import.meta.dirname, '../../test-utils/fixtures/tiny-gpt2'));
     expect(config).toMatchObject({ architecture: 'gpt2', vocabSize: 128, contextLength: 32, hiddenSize: 32, numLayers: 2, numHeads: 4 });
+    const scalar = await loadModelConfig(path.join(import.meta.dirname, '../../test-utils/fixtures/tiny-gpt2-scalar/config.json'));
+    expect(scalar).toMatchObject({ architecture: 'gpt2', padTokenId: 127, eosTokenId: 127 });
   });
 
   it('names the file when it is missing or not JSON', async () => {

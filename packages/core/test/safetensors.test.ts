@@ -57,6 +57,10 @@ describe('readSafetensors', () => {
     expect(tensors.get('transformer.h.1.attn.c_attn.weight')!.shape).toEqual([32, 96]);
     expect(tensors.has('transformer.h.0.attn.bias')).toBe(true);
   });
+
+  it('names a file it cannot read', async () => {
+    await expect(readSafetensors('/nonexistent/model.safetensors')).rejects.toThrow('/nonexistent/model.safetensors: cannot be read (ENOENT)');
+  });
 });
 
 describe('serializeSafetensors', () => {

@@ -125,7 +125,7 @@ describe('runTrainingLoop', () => {
     const metrics = await readMetrics(runDirectory);
     expect(metrics.map((line) => line.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(metrics.every((line) => typeof line.loss === 'number' && typeof line.accuracy === 'number' && line.stage === 'sft')).toBe(true);
-    expect((await readFile(path.join(runDirectory, 'checkpoints', 'latest'), 'utf8')).trim()).toBe('step-12');
+    expect((await readFile(path.join(runDirectory, 'checkpoints', 'latest'), 'utf8')).trim()).toBe('step-000012');
   });
 
   it('saves a checkpoint on abort and, re-run, ends with the weights of an uninterrupted run', async () => {
@@ -143,7 +143,7 @@ describe('runTrainingLoop', () => {
       },
     });
     expect(interrupted).toMatchObject({ reason: 'interrupted', step: 5 });
-    expect(await readdir(path.join(runDirectory, 'checkpoints'))).toContain('step-5');
+    expect(await readdir(path.join(runDirectory, 'checkpoints'))).toContain('step-000005');
 
     const second = new ToyModel();
     const resumed = await runTrainingLoop(loopSettings(second, runDirectory));
@@ -171,7 +171,7 @@ describe('runTrainingLoop', () => {
         },
       }),
     ).rejects.toThrow('power cut');
-    expect((await readFile(path.join(runDirectory, 'checkpoints', 'latest'), 'utf8')).trim()).toBe('step-8');
+    expect((await readFile(path.join(runDirectory, 'checkpoints', 'latest'), 'utf8')).trim()).toBe('step-000008');
 
     const resumedModel = new ToyModel();
     await runTrainingLoop({ ...loopSettings(resumedModel, runDirectory), checkpointEvery: 4 });
@@ -180,7 +180,7 @@ describe('runTrainingLoop', () => {
     expect((await readMetrics(runDirectory)).map((line) => line.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     // keepCheckpoints defaults to 2: step-4 was pruned.
     const names = (await readdir(path.join(runDirectory, 'checkpoints'))).filter((name) => name.startsWith('step-')).sort();
-    expect(names).toEqual(['step-12', 'step-8']);
+    expect(names).toEqual(['step-000008', 'step-000012']);
   });
 
   it('keeps the checkpoint with the best evaluation metric', async () => {
@@ -215,7 +215,7 @@ describe('runTrainingLoop', () => {
       signal: controller.signal,
       onEvent: (event) => event.type === 'step-end' && event.step === 4 && controller.abort(),
     });
-    const stored = await readSafetensors(path.join(runDirectory, 'checkpoints', 'step-4', 'model.safetensors'));
+    const stored = await readSafetensors(path.join(runDirectory, 'checkpoints', 'step-000004', 'model.safetensors'));
     expect(Array.from(stored.tensors.get('w')!.data as Float32Array)).toEqual(Array.from(Float32Array.from(first.weights)));
 
     const second = new ToyModel();

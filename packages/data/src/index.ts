@@ -11,7 +11,7 @@ export { Rating, RatingFlags, RATING_FLAG_NAMES } from './records/rating';
 export { PreferencePair, ConversationalPreferencePair } from './records/preference-pair';
 export { ConversationRecord, PromptCompletion } from './records/conversation-record';
 export { RECORD_SCHEMAS, RECORD_KINDS, type RecordKind } from './records/record-kinds';
-export { readRecords, isGzipPath, isJsonArrayPath, type ReadRecordsOptions, type RecordReader, type ReadSummary, type ReadProgress, type RejectedRecord } from './io/read-records';
+export { readRecords, readRecordEntries, formatRejectsLine, type RecordEntry, isGzipPath, isJsonArrayPath, type ReadRecordsOptions, type RecordReader, type ReadSummary, type ReadProgress, type RejectedRecord } from './io/read-records';
 export { createRecordWriter, writeRecords, type RecordWriter, type WriteRecordsOptions } from './io/write-records';
 export { validateRecord, formatFieldPath, type ValidationResult } from './io/validate-record';
 export { TrlPreferenceRow, TrlSftRow, fromTrlPreference, toTrlPreference, fromTrlSft, toTrlSft, isConversationalPair } from './convert/trl';
@@ -33,3 +33,7 @@ export { packSequences, type PackSequencesOptions, type PackedSequences } from '
 export { collateRankings, type CollateRankingsOptions, type TokenizedRanking } from './collate/collate-rankings';
 export { tokenizePromptCompletion, tokenizeConversation, tokenizeRanking, type TokenEncoder, type ChatRenderer, type MaskedTokens } from './collate/tokenize';
 export type { TokenMask } from './collate/check-sequences';
+export { SOURCE_FORMATS, SOURCE_FORMAT_NAMES, type SourceFormat, type SourceFormatSpec } from './convert/source-formats';
+export { convertFile, type ConvertFileOptions, type ConvertSummary } from './convert/convert-file';
+export { promptMessages, demonstrationToConversation } from './convert/demonstration-to-conversation';
+export { scrubPrompt, type PromptPiiFinding } from './hygiene/scrub-prompt';

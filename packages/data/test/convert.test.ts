@@ -232,3 +232,16 @@ describe('rankings and pairs', () => {
     expect(() => pairsToRankings(cyclic)).toThrow(/cycle/);
   });
 });
+
+describe('demonstrationToConversation', () => {
+  it('appends the demonstration to the prompt turns as the assistant answer', async () => {
+    const { demonstrationToConversation } = await import('../src/index');
+    const prompt = { id: 'p', text: 'Name a fruit.', userId: 'u', source: 'sim', createdAt: '2026-11-25T06:25:00Z' };
+    const record = demonstrationToConversation(prompt, { promptId: 'p', completion: 'Apple.', labelerId: 'l' });
+    expect(ConversationRecord.parse(record).messages).toEqual([
+      { role: 'user', content: 'Name a fruit.' },
+      { role: 'assistant', content: 'Apple.' },
+    ]);
+    expect(() => demonstrationToConversation(prompt, { promptId: 'q', completion: 'x', labelerId: 'l' })).toThrow(/demonstration.promptId/);
+  });
+});

@@ -106,3 +106,33 @@ describe('splitByUser', () => {
     expect(() => splitByUser(prompts, { fractions: { train: 0.8, valid: 0.1, test: 0.2 } })).toThrow(/fractions/);
   });
 });
+
+describe('normalisation in dedupeByPrefix', () => {
+  it('matches a regex-based reference: trimmed, whitespace collapsed, lower-cased', () => {
+    const next = random(3);
+    const pieces = ['A', 'b', ' ', '  ', '\t', '\n', 'Ç', 'x', '\u00a0'];
+    const texts = Array.from({ length: 2000 }, () => Array.from({ length: Math.floor(next() * 14) }, () => pieces[Math.floor(next() * pieces.length)]).join(''));
+    const prefixLength = 6;
+    const reference = (text: string) => text.replace(/\s+/g, ' ').trim().toLowerCase().slice(0, prefixLength);
+    const referenceKept: string[] = [];
+    const seen = new Set<string>();
+    for (const text of texts) {
+      if (!seen.has(reference(text))) {
+        seen.add(reference(text));
+        referenceKept.push(text);
+      }
+    }
+    expect(dedupeByPrefix(texts, { prefixLength, text: (text) => text }).kept).toEqual(referenceKept);
+  });
+});
+
+describe('scrubPrompt', () => {
+  it('scrubs text prompts and every message of chat prompts', async () => {
+    const { scrubPrompt } = await import('../src/index');
+    expect(scrubPrompt(prompt(1, 'u', 'mail a@b.io')).prompt.text).toBe('mail [EMAIL]');
+    const chat = { ...prompt(2, 'u', 'x'), text: undefined, messages: [{ role: 'system' as const, content: 'ok' }, { role: 'user' as const, content: 'ip 10.1.2.3' }] };
+    const { prompt: scrubbed, findings } = scrubPrompt(chat);
+    expect(scrubbed.messages![1]!.content).toBe('ip [IP]');
+    expect(findings).toEqual([{ type: 'IP', start: 3, end: 11, message: 1 }]);
+  });
+});

@@ -116,6 +116,15 @@ describe('readRecords', () => {
     expect(reader.summary.rejects[0]!.error.message).toMatch(/long.jsonl:1: line is 504\d bytes, longer than maxLineBytes \(1000\)/);
   });
 
+  it('keeps the records before a corrupt gzip stream and then throws InvalidFileError', async () => {
+    const file = path.join(directory, 'corrupt.jsonl.gz');
+    const whole = gzipSync(await readFile(path.join(fixtures, 'rankings-valid.jsonl')));
+    await writeFile(file, whole.subarray(0, whole.length - 12));
+    await expect(collect(readRecords(file, Ranking))).rejects.toBeInstanceOf(InvalidFileError);
+    await writeFile(file, 'not gzip at all');
+    await expect(collect(readRecords(file, Ranking))).rejects.toThrow(/corrupt.jsonl.gz: cannot read: /);
+  });
+
   it('throws InvalidFileError for a missing file', async () => {
     await expect(collect(readRecords(path.join(directory, 'nope.jsonl'), Ranking))).rejects.toBeInstanceOf(InvalidFileError);
   });

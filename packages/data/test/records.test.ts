@@ -116,3 +116,11 @@ describe('the other records', () => {
     expect(Object.keys(RECORD_SCHEMAS)).toEqual(expect.arrayContaining(['prompt', 'demonstration', 'ranking', 'rating', 'pair']));
   });
 });
+
+describe('Rating defaults', () => {
+  it('gives every parsed rating its own flags object', () => {
+    const first = Rating.parse({ promptId: 'p', completion: 'c', labelerId: 'l', likert: 4 });
+    first.flags.hallucination = true;
+    expect(Rating.parse({ promptId: 'p', completion: 'c', labelerId: 'l', likert: 4 }).flags.hallucination).toBe(false);
+  });
+});

@@ -2,7 +2,7 @@
 // prompt 64 -> 64 new tokens, greedy, random weights. Prints a markdown table with ratios
 // against the issue's reference figures (ORT on a PyTorch export: 2,379 / 5,711 tok/s for 4M)
 // and, when @instructkit/tfjs is built, against tfjs-wasm.
-// Usage: node bench/generate.mjs [--presets 4m,124m] [--repeats 3] [--threads 2] [--variants float32,float32:standard,int8,float16,inputs]
+// Usage: node bench/generate.mjs [--presets 4m,124m] [--repeats 3] [--threads 2] [--spin on] [--variants float32,float32:standard,int8,float16,inputs]
 import { performance } from 'node:perf_hooks';
 import { createOrtCausalLMFromWeights } from '../dist/index.js';
 
@@ -53,24 +53,45 @@ function promptBatch(batchSize, vocab) {
   return { batchSize, length: promptLength, ids, attentionMask: new Uint8Array(ids.length).fill(1) };
 }
 
-async function generateTokens(model, batchSize) {
+async function generateTokens(model, batchSize, count = newTokens) {
   const vocab = model.config.vocabSize;
-  const { logits, session } = await model.doStartDecoding({ batch: promptBatch(batchSize, vocab), maxNewTokens: newTokens });
+  const { logits, session } = await model.doStartDecoding({ batch: promptBatch(batchSize, vocab), maxNewTokens: count });
   let current = logits;
   const tokens = new Int32Array(batchSize);
-  for (let step = 0; step < newTokens; step++) {
+  for (let step = 0; step < count; step++) {
     for (let row = 0; row < batchSize; row++) {
       let best = 0;
       for (let token = 1; token < vocab; token++) if (current[row * vocab + token] > current[row * vocab + best]) best = token;
       tokens[row] = best;
     }
-    if (step < newTokens - 1) current = await session.step(tokens);
+    if (step < count - 1) current = await session.step(tokens);
   }
   session.dispose();
 }
 
+// tfjs-wasm baseline through @instructkit/tfjs (a devDependency), when it is built.
+async function tfjsBaseline(config, batchSize) {
+  let tfjs;
+  try {
+    tfjs = await import('@instructkit/tfjs');
+  } catch {
+    return undefined;
+  }
+  try {
+    const model = await tfjs.createCausalLM({ config, seed: 1, backend: 'wasm' });
+    await generateTokens(model, batchSize, Math.min(newTokens, 16));
+    const start = performance.now();
+    await generateTokens(model, batchSize);
+    return (batchSize * newTokens) / ((performance.now() - start) / 1000);
+  } catch (error) {
+    console.error(`tfjs-wasm baseline unavailable: ${error.message}`);
+    return undefined;
+  }
+}
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const rows = [];
+const baselines = new Map();
 for (const preset of chosen) {
   const config = presets[preset];
   const weights = randomWeights(config, 7);
@@ -84,7 +105,7 @@ for (const preset of chosen) {
       precision: variant === 'inputs' ? 'float32' : variant,
       liveWeights: variant === 'inputs' ? 'inputs' : 'reexport',
       operators,
-      sessionOptions: { intraOpThreads: threads },
+      sessionOptions: { intraOpThreads: threads, allowSpinning: args.spin === 'on' },
     });
     const loadMs = performance.now() - created;
     const refreshStart = performance.now();
@@ -104,14 +125,22 @@ for (const preset of chosen) {
     }
     await model.dispose();
   }
+  if (args.tfjs !== 'off') {
+    for (const batchSize of [1, 8]) {
+      const rate = await tfjsBaseline(config, batchSize);
+      if (rate !== undefined) baselines.set(`${preset}:${batchSize}`, rate);
+    }
+  }
 }
 
-console.log(`\nGeneration, prompt ${promptLength} -> ${newTokens} new tokens, greedy, ${threads} intra-op threads, median of ${repeats} (machine shared: noisy)\n`);
-console.log('| config | variant | batch | ORT tok/s | issue target (ORT on PyTorch export) | ratio | session create ms | updateWeights ms |');
-console.log('|---|---|---|---|---|---|---|---|');
+console.log(`\nGeneration, prompt ${promptLength} -> ${newTokens} new tokens, greedy, ${threads} intra-op threads (spinning ${args.spin === "on" ? "on" : "off"}), median of ${repeats} (machine shared: noisy)\n`);
+console.log('| config | variant | batch | ORT tok/s | issue target (ORT on PyTorch export) | ratio | tfjs-wasm tok/s | ratio | session create ms | updateWeights ms |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) {
   const ratio = row.target ? `${(row.rate / row.target).toFixed(2)}x` : '—';
+  const baseline = baselines.get(`${row.preset}:${row.batchSize}`);
+  const tfjsCells = baseline ? `${Math.round(baseline).toLocaleString('en-US')} | ${(row.rate / baseline).toFixed(1)}x` : 'n/a | —';
   console.log(
-    `| ${row.preset} | ${row.variant} | ${row.batchSize} | ${Math.round(row.rate).toLocaleString('en-US')} | ${row.target ? row.target.toLocaleString('en-US') : '—'} | ${ratio} | ${Math.round(row.loadMs)} | ${Number.isNaN(row.refreshMs) ? '—' : Math.round(row.refreshMs)} |`,
+    `| ${row.preset} | ${row.variant} | ${row.batchSize} | ${Math.round(row.rate).toLocaleString('en-US')} | ${row.target ? row.target.toLocaleString('en-US') : '—'} | ${ratio} | ${tfjsCells} | ${Math.round(row.loadMs)} | ${Number.isNaN(row.refreshMs) ? '—' : Math.round(row.refreshMs)} |`,
   );
 }

@@ -32,6 +32,7 @@ describe('exportCheckpointToOnnx', () => {
     expect(readFileSync(path.join(out, 'tokenizer.json'), 'utf8')).toContain('BPE');
     const model = await loadOnnxCausalLMIfExported(out, { intraOpThreads: 1 });
     expect(model?.config.vocabSize).toBe(tinyConfig.vocabSize);
+    expect(model?.tokenizerPath).toBe(path.join(out, 'tokenizer.json'));
     const ids = [1, 5, 9, 13, 17];
     const { logits } = await model!.doLogits({ batch: rightPaddedBatch([ids], 0) });
     expect(maxAbsDiff(logits, referenceGpt2(tinyConfig, weights, ids).logits)).toBeLessThan(1e-4);

@@ -94,10 +94,15 @@ describe.each(['standard', 'onnxruntime'] as const)('OrtCausalLM (GPT-2 exported
     expect(cached).toEqual(recomputed);
   });
 
-  it('gives the same step logits with the cache as a full forward pass', async () => {
+  it('gives the same prompt and step logits with the cache as a full forward pass', async () => {
     const prompts = [[4, 8, 15], [9, 10, 11, 12, 13]];
     const vocab = tinyConfig.vocabSize;
-    const { session } = await model.doStartDecoding({ batch: leftPaddedBatch(prompts, 0), maxNewTokens: 2 });
+    const { logits: promptLogits, session } = await model.doStartDecoding({ batch: leftPaddedBatch(prompts, 0), maxNewTokens: 2 });
+    for (const [row, prompt] of prompts.entries()) {
+      const full = await model.doLogits({ batch: rightPaddedBatch([prompt], 0) });
+      const last = full.logits.subarray((prompt.length - 1) * vocab, prompt.length * vocab);
+      expect(maxAbsDiff(promptLogits.subarray(row * vocab, (row + 1) * vocab), last)).toBeLessThan(1e-4);
+    }
     const stepLogits = await session.step(Int32Array.of(20, 21));
     session.dispose();
     for (const [row, prompt] of prompts.entries()) {

@@ -45,7 +45,7 @@ export const PpoHyperparameters = z
     ptxExamplesPerEpisode: z.number().positive().default(8),
     /** EMA decay of policy weights, or 0 to keep no EMA. Default: 0.992 (InstructGPT). */
     emaDecay: z.number().min(0).max(1).default(0.992),
-    /** Rows per forward pass when scoring a rollout (policy, reference, value); 0 = the whole rollout at once. Default: 0. */
+    /** Rows per generation batch and per forward pass when scoring a rollout (policy, reference, value); 0 = the whole rollout at once. Default: 0. */
     forwardBatchSize: z.number().int().min(0).default(0),
     /** Save a checkpoint every this many iterations (and at the end / on interrupt). Default: 10. */
     checkpointEvery: z.number().int().positive().default(10),

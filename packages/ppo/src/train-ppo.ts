@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   CheckpointError,
   InvalidArgumentError,
+  createLocalGenerator,
   findLatestCheckpoint,
   loadTrainingCheckpoint,
   readSafetensors,
@@ -75,8 +76,9 @@ export interface TrainPpoSettings {
    * Samples rollouts. It must sample from the policy's *current* weights: the local
    * sampling loop over `policy` does; a remote or ONNX generator must be given the
    * weights after every iteration. A mismatch shows up as `logprob_mismatch` and a warning.
+   * Default: core's `createLocalGenerator(policy)`.
    */
-  readonly generator: GeneratorV1;
+  readonly generator?: GeneratorV1;
   /** Encodes prompts and decodes responses for the reward models. */
   readonly tokenizer: PpoTokenizer;
   /** Prompt texts, drawn without replacement in a seeded order, reshuffled every pass. */
@@ -164,13 +166,14 @@ const TRAINER_STATE_FILE = 'trainer-state.json';
  */
 export async function trainPpo(settings: TrainPpoSettings): Promise<PpoRunResult> {
   const hyper = resolvePpoHyperparameters(settings.hyperparameters);
-  const { policy, reference, valueModel, generator, tokenizer } = settings;
+  const { policy, reference, valueModel, tokenizer } = settings;
   const warn = settings.onWarning ?? ((message: string) => console.warn(`instructkit ppo: ${message}`));
   const emit: TrainingListener = settings.onEvent ?? (() => {});
   if (settings.prompts.length === 0) throw new InvalidArgumentError('prompts', 'is empty');
   const eosTokenId = policy.config.eosTokenId;
   if (eosTokenId === undefined) throw new InvalidArgumentError('policy.config.eosTokenId', 'is required to stop responses');
   const padTokenId = policy.config.padTokenId ?? eosTokenId;
+  const generator = settings.generator ?? createLocalGenerator(policy, {}, padTokenId);
   const promptIds = settings.prompts.map((prompt) => Int32Array.from(tokenizer.encode(prompt)));
   promptIds.forEach((ids, index) => {
     if (ids.length === 0) throw new InvalidArgumentError(`prompts[${index}]`, 'encodes to no tokens');
@@ -197,6 +200,13 @@ export async function trainPpo(settings: TrainPpoSettings): Promise<PpoRunResult
   const latest = runDirectory ? await findLatestCheckpoint(runDirectory) : undefined;
   if (latest) {
     const state = await loadCheckpoint(latest.directory, policy, valueModel);
+    const stateFile = path.join(latest.directory, STATE_FILE);
+    if (state.prompts.order.length !== promptIds.length) {
+      throw new CheckpointError(stateFile, `was written for ${state.prompts.order.length} prompts, this run has ${promptIds.length}; use a new run directory`);
+    }
+    if ((state.pretraining?.order.length ?? 0) !== (ptx ? settings.pretrainingCorpus!.length : 0)) {
+      throw new CheckpointError(stateFile, 'was written with a different pretraining corpus (or without one); use a new run directory');
+    }
     iteration = state.iteration;
     random.state = state.randomState;
     Object.assign(promptCursor, state.prompts);
@@ -293,6 +303,7 @@ export async function trainPpo(settings: TrainPpoSettings): Promise<PpoRunResult
         eosTokenIds: [eosTokenId!],
         seed: random.nextInt(2 ** 31),
       },
+      ...(hyper.forwardBatchSize > 0 ? { batchSize: hyper.forwardBatchSize } : {}),
       signal: settings.signal,
     });
     const sequences = generated.sequences;
@@ -362,8 +373,9 @@ export async function trainPpo(settings: TrainPpoSettings): Promise<PpoRunResult
     };
     const metrics: Record<string, number> = {
       reward: sum(rawScores) / batchSize,
-      non_score_reward: sum(shaped.nonScoreRewards) / batchSize,
+      ...(goldScores ? { gold_reward: sum(goldScores) / batchSize } : {}),
       kl: kl.unbiased,
+      non_score_reward: sum(shaped.nonScoreRewards) / batchSize,
       kl_naive: kl.naive,
       kl_coefficient: klCoefficient,
       entropy,
@@ -373,7 +385,6 @@ export async function trainPpo(settings: TrainPpoSettings): Promise<PpoRunResult
       generation_seconds: generationSeconds,
       scoring_seconds: (performance.now() - scoringStarted) / 1000,
     };
-    if (goldScores) metrics.gold_reward = sum(goldScores) / batchSize;
     return {
       layout,
       logprobs,
@@ -473,7 +484,8 @@ export async function trainPpo(settings: TrainPpoSettings): Promise<PpoRunResult
       step: iteration,
       totalSteps: hyper.iterations,
       loss: averaged.policy_loss ?? averaged.loss ?? Number.NaN,
-      metrics,
+      // Reward, gold reward and KL first: progress reporters show the leading metrics.
+      metrics: Object.fromEntries(Object.entries(metrics).filter(([name]) => name !== 'step')),
       tokens: layout.batch.attentionMask.reduce((total, value) => total + value, 0),
       seconds: trainingSeconds + (rollout.metrics.generation_seconds ?? 0) + (rollout.metrics.scoring_seconds ?? 0),
     });

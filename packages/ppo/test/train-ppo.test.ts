@@ -189,6 +189,17 @@ describe('trainPpo checkpoints', () => {
   });
 });
 
+describe('trainPpo resuming', () => {
+  it('refuses a checkpoint written for another prompt set, naming the state file', async () => {
+    const directory = await temporaryDirectory();
+    const settings = { rewardModel: proxyReward, onWarning: quiet, runDirectory: directory, hyperparameters: { ...SMALL, iterations: 1 } };
+    await trainPpo({ ...createBanditModels(), ...settings });
+    await expect(trainPpo({ ...createBanditModels(), ...settings, prompts: ['a', 'b'], hyperparameters: { ...SMALL, iterations: 2 } })).rejects.toThrow(
+      /ppo-state\.json: was written for 10 prompts, this run has 2/,
+    );
+  });
+});
+
 describe('resolvePpoHyperparameters', () => {
   it('fills in the defaults', () => {
     const resolved = resolvePpoHyperparameters();

@@ -27,3 +27,5 @@ export { evaluateRankings } from './evaluate-rankings';
 export type { EvaluateRankingsSettings, RankingEvaluation, PairwiseMetrics, CalibrationBin } from './evaluate-rankings';
 export { createRemoteRewardModel, RemoteRewardModelError } from './create-remote-reward-model';
 export type { RemoteRewardModelSettings } from './create-remote-reward-model';
+export { exportRewardModel, readRewardNormalization, REWARD_NORMALIZATION_FILE } from './export-reward-model';
+export type { ExportRewardModelSettings } from './export-reward-model';

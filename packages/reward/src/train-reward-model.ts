@@ -9,7 +9,10 @@ import {
   type TrainingLoopResult,
 } from '@instructkit/core';
 import { buildRankingTask, type TokenizedRanking } from './build-ranking-task';
-import { createRewardModel } from './create-reward-model';
+import path from 'node:path';
+import { computeRewardNormalization, type RewardNormalizationSettings } from './compute-reward-normalization';
+import { createRewardModel, type RewardNormalization } from './create-reward-model';
+import { exportRewardModel } from './export-reward-model';
 import { encodeScoredSequence } from './encode-scored-sequence';
 import { epochOrder } from './epoch-order';
 import { evaluateRankings, type RankingEvaluation } from './evaluate-rankings';
@@ -61,6 +64,14 @@ export interface TrainRewardModelSettings {
   readonly metricsSink?: MetricsSinkV1;
   /** Ctrl-C: checkpoint and return `interrupted`. */
   readonly signal?: AbortSignal;
+  /**
+   * After training, set the bias so these labeler demonstrations score 0 on average (InstructGPT),
+   * and, with `policySamples`, the gain for unit variance; written beside the exported model.
+   * Default: no normalization (gain 1, bias 0).
+   */
+  readonly normalizeWith?: Omit<RewardNormalizationSettings, 'rewardModel'>;
+  /** Written as `tokenizer.json` into the export when it can serialize itself. */
+  readonly tokenizerJson?: () => string;
   /** Checkpoint writer. Default: core's `saveTrainingCheckpoint`. */
   readonly saveCheckpoint?: (directory: string) => Promise<void>;
   /** Checkpoint reader. Default: core's `loadTrainingCheckpoint`. */
@@ -73,6 +84,10 @@ export interface TrainRewardModelResult {
   readonly run: TrainingLoopResult;
   /** Full evaluation on `validation` after training (absent without validation data or when interrupted). */
   readonly evaluation?: RankingEvaluation;
+  /** The normalization computed from `normalizeWith` (absent without it or when interrupted). */
+  readonly normalization?: RewardNormalization;
+  /** The exported model, `<runDirectory>/checkpoints/final` (absent when interrupted). */
+  readonly exported?: string;
 }
 
 /**
@@ -161,11 +176,22 @@ export async function trainRewardModel(settings: TrainRewardModelSettings): Prom
     ...(settings.saveCheckpoint ? { saveCheckpoint: settings.saveCheckpoint } : {}),
     ...(settings.loadCheckpoint ? { loadCheckpoint: settings.loadCheckpoint } : {}),
   });
-  if (run.reason !== 'completed' || !settings.validation?.length) return { run };
-  const evaluation = await evaluateRankings({
-    rewardModel: createRewardModel({ model, tokenizer, maxLength, paddingSide }),
-    rankings: settings.validation,
-    ...(settings.heldOutLabelers ? { heldOutLabelers: settings.heldOutLabelers } : {}),
+  if (run.reason !== 'completed') return { run };
+  const rawRewardModel = createRewardModel({ model, tokenizer, maxLength, paddingSide });
+  const evaluation = validationExamples.length
+    ? await evaluateRankings({
+        rewardModel: rawRewardModel,
+        rankings: validationExamples,
+        ...(settings.heldOutLabelers ? { heldOutLabelers: settings.heldOutLabelers } : {}),
+      })
+    : undefined;
+  const normalization = settings.normalizeWith ? await computeRewardNormalization({ rewardModel: rawRewardModel, ...settings.normalizeWith }) : undefined;
+  const exported = path.join(settings.runDirectory, 'checkpoints', 'final');
+  await exportRewardModel({
+    model,
+    directory: exported,
+    ...(settings.tokenizerJson ? { tokenizer: { toTokenizerJson: settings.tokenizerJson } } : {}),
+    ...(normalization ? { normalization } : {}),
   });
-  return { run, evaluation };
+  return { run, exported, ...(evaluation ? { evaluation } : {}), ...(normalization ? { normalization } : {}) };
 }

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trainRewardModel, type RankingExample } from '../src/index';
+import { createRewardModel, readRewardNormalization, trainRewardModel, type RankingExample } from '../src/index';
 import { characterTokenizer, LinearRankingModel } from './helpers';
 
 /** Deterministic generator (LCG) for the synthetic data. */
@@ -39,7 +39,8 @@ describe('trainRewardModel', () => {
     const train = syntheticRankings(60, 1);
     const validation = syntheticRankings(30, 2);
     const model = new LinearRankingModel();
-    const { run, evaluation } = await trainRewardModel({
+    const demonstrations = [{ prompt: 'p', completion: 'ggg' }, { prompt: 'p', completion: 'gag' }];
+    const { run, evaluation, normalization, exported } = await trainRewardModel({
       model,
       tokenizer: characterTokenizer,
       train,
@@ -48,22 +49,36 @@ describe('trainRewardModel', () => {
       promptsPerBatch: 8,
       epochs: 3,
       runDirectory,
+      normalizeWith: { demonstrations },
     });
-    expect(run).toMatchObject({ reason: 'completed', step: 24 });
-    // Each completion forwarded exactly once per epoch (all-tie prompts are dropped).
-    const firstEpoch = model.tasks.slice(0, 8);
-    const trainedCompletions = train.filter((example) => new Set(example.ranks).size > 1).reduce((sum, example) => sum + example.completions.length, 0);
+    // Prompts whose completions all tie carry no comparison and are dropped before batching.
+    const untied = train.filter((example) => new Set(example.ranks).size > 1);
+    expect(untied.length).toBeLessThan(train.length);
+    const batchesPerEpoch = Math.ceil(untied.length / 8);
+    expect(run).toMatchObject({ reason: 'completed', step: 3 * batchesPerEpoch });
+    // Each completion forwarded exactly once per epoch.
+    const firstEpoch = model.tasks.slice(0, batchesPerEpoch);
+    const trainedCompletions = untied.reduce((sum, example) => sum + example.completions.length, 0);
     expect(firstEpoch.reduce((sum, task) => sum + (task.kind === 'ranking' ? task.batch.batchSize : 0), 0)).toBe(trainedCompletions);
     expect(evaluation!.accuracy).toBeGreaterThan(0.9);
     expect(evaluation!.heldOutLabelers!.pairs).toBeGreaterThan(0);
 
     const lines = (await readFile(path.join(runDirectory, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
     const steps = lines.filter((line) => 'loss' in line);
-    expect(steps).toHaveLength(24);
+    expect(steps).toHaveLength(3 * batchesPerEpoch);
     expect(steps.every((line) => typeof line.accuracy === 'number')).toBe(true);
     const validations = lines.filter((line) => 'validationLoss' in line);
-    expect(validations.map((line) => line.step)).toEqual([8, 16, 24]);
+    expect(validations.map((line) => line.step)).toEqual([1, 2, 3].map((epoch) => epoch * batchesPerEpoch));
     expect(validations[2].validationLoss).toBeLessThan(validations[0].validationLoss);
     expect(validations[0].validationLoss).toBeLessThan(Math.log(2));
+
+    // Exported in Hugging Face layout with the normalization that centres demonstrations on 0.
+    expect(exported).toBe(path.join(runDirectory, 'checkpoints', 'final'));
+    const config = JSON.parse(await readFile(path.join(exported!, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ architectures: ['GPT2ForSequenceClassification'], num_labels: 1 });
+    expect(await readRewardNormalization(exported!)).toEqual(normalization);
+    const normalized = createRewardModel({ model, tokenizer: characterTokenizer, normalization: normalization! });
+    const demonstrationScores = await normalized.doScore({ prompts: ['p', 'p'], completions: ['ggg', 'gag'] });
+    expect(demonstrationScores[0]! + demonstrationScores[1]!).toBeCloseTo(0, 5);
   });
 });

@@ -66,7 +66,11 @@ export interface LanguageModelTrainingSettings {
   readonly selector?: CheckpointSelector;
   /** Evaluate every this many optimizer steps. Default: once per epoch. */
   readonly evaluateEvery?: number;
-  /** Run directory: metrics.jsonl, checkpoints/, and the exported model (config.json, model.safetensors, tokenizer.json). */
+  /**
+   * Run directory (core's layout): `metrics.jsonl`, `checkpoints/step-<N>/` to resume from,
+   * `checkpoints/best/`, and the exported model in `checkpoints/final/` (config.json,
+   * model.safetensors, tokenizer.json).
+   */
   readonly runDirectory: string;
   /** Checkpoint every this many steps (0: end and interrupt only). Default: 0. */
   readonly checkpointEvery?: number;
@@ -84,7 +88,7 @@ export interface LanguageModelTrainingSettings {
 export interface LanguageModelTrainingResult {
   /** The loop's outcome (steps, reason, checkpoints, best). */
   readonly run: TrainingLoopResult;
-  /** Directory of the exported Hugging Face checkpoint (the run directory), absent when interrupted. */
+  /** Directory of the exported Hugging Face checkpoint (`<runDirectory>/checkpoints/final`), absent when interrupted. */
   readonly exported?: string;
   /** Optimizer steps of the whole run. */
   readonly totalSteps: number;
@@ -205,6 +209,7 @@ export async function trainLanguageModel(
     await access(bestParameters);
     await model.doSetParameters((await readSafetensors(bestParameters)).tensors);
   }
-  await exportCheckpoint({ model, tokenizer, directory: settings.runDirectory });
-  return { run, exported: settings.runDirectory, totalSteps };
+  const exported = path.join(settings.runDirectory, 'checkpoints', 'final');
+  await exportCheckpoint({ model, tokenizer, directory: exported });
+  return { run, exported, totalSteps };
 }

@@ -40,11 +40,11 @@ describe('sft', () => {
     expect(validationLosses[2]!).toBeLessThan(validationLosses[0]!);
     expect(validationLosses[0]!).toBeLessThan(Math.log(28)); // below a uniform guess
 
-    const config = parseModelConfig(JSON.parse(await readFile(path.join(directory, 'config.json'), 'utf8')));
+    const config = parseModelConfig(JSON.parse(await readFile(path.join(directory, 'checkpoints', 'final', 'config.json'), 'utf8')));
     expect(config).toMatchObject({ vocabSize: 28, contextLength: 24, eosTokenId: 0 });
-    expect(JSON.parse(await readFile(path.join(directory, 'tokenizer.json'), 'utf8'))).toEqual({ model: { type: 'characters' } });
-    const exported = await readSafetensors(path.join(directory, 'model.safetensors'));
-    expect(Array.from(exported.tensors.get('table')!.data as Float32Array)).toEqual(Array.from(Float32Array.from(model.table)));
+    expect(JSON.parse(await readFile(path.join(directory, 'checkpoints', 'final', 'tokenizer.json'), 'utf8'))).toEqual({ model: { type: 'characters' } });
+    const exported = await readSafetensors(path.join(directory, 'checkpoints', 'final', 'model.safetensors'));
+    expect(Array.from(exported.tensors.get('transformer.table')!.data as Float32Array)).toEqual(Array.from(Float32Array.from(model.table)));
   });
 
   it('accumulates gradients over micro-batches and passes the preset’s optimizer and schedule to the engine', async () => {
@@ -100,8 +100,8 @@ describe('sft', () => {
     };
     const result = await sft({ model, tokenizer: characterTokenizer, train: echoRecords(16, 5), epochs: 3, sequencesPerBatch: 8, selector, runDirectory: directory });
     expect(result.run.best).toMatchObject({ step: 4, value: 0.9 });
-    const exported = await readSafetensors(path.join(directory, 'model.safetensors'));
-    expect(Array.from(exported.tensors.get('table')!.data as Float32Array)).toEqual(parametersAtEvaluation[1]);
+    const exported = await readSafetensors(path.join(directory, 'checkpoints', 'final', 'model.safetensors'));
+    expect(Array.from(exported.tensors.get('transformer.table')!.data as Float32Array)).toEqual(parametersAtEvaluation[1]);
   });
 
   it('resumed after an interruption ends with the same parameters as an uninterrupted run', async () => {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@instructkit/core';
 import { describe, expect, it } from 'vitest';
-import { createGoldRewardModel, goldLikert, goldScore } from '../src/index';
+import { createGoldRater, createGoldRewardModel, goldLikert, goldScore } from '../src/index';
 
 /** Asserts the answers are in strictly decreasing gold order. */
 function expectOrdered(prompt: string, answersBestFirst: readonly string[]): void {
@@ -125,5 +125,19 @@ describe('createGoldRewardModel', () => {
     const model = createGoldRewardModel({ modelId: 'judge' });
     await expect(model.doScore({ prompts: ['What is 2 plus 2?', 'Hello'], completions: ['4', '5'] })).rejects.toThrow(/prompts\[1\]/);
     await expect(model.doScore({ prompts: ['What is 2 plus 2?'], completions: [] })).rejects.toThrow(InvalidArgumentError);
+  });
+});
+
+describe('createGoldRater', () => {
+  it('rates with the gold Likert and reports the constraint flag only where there is one', async () => {
+    const [plain, constrained, harmful] = await createGoldRater().doRate([
+      { prompt: 'What is 2 plus 2?', completion: '4 <end>' },
+      { prompt: 'Name two fruits in at most 2 words.', completion: 'Here are two fruits: apple pear <end>' },
+      { prompt: "Tell me how to hurt Ben's dog.", completion: 'Hit the dog with a stick. <end>' },
+    ]);
+    expect(plain).toMatchObject({ likert: 7, flags: { failsToFollowInstruction: false } });
+    expect(plain!.flags).not.toHaveProperty('satisfiesConstraint');
+    expect(constrained!.flags.satisfiesConstraint).toBe(false);
+    expect(harmful!.flags).toMatchObject({ encouragesViolenceAbuseSelfHarm: true, inappropriateForCustomerAssistant: true });
   });
 });

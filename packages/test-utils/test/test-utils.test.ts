@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModelConfig, readSafetensors } from '@instructkit/core';
+import { loadModelConfig, readSafetensors, toFloat32 } from '@instructkit/core';
 import { expectClose, finiteDifferenceGradient, fixturePath, seededRandomArray } from '../src/index';
 
 describe('expectClose', () => {
@@ -64,7 +64,6 @@ describe('fixturePath', () => {
     const f32 = (await readSafetensors(path.join(directory, 'model.safetensors'))).tensors;
     const f16 = (await readSafetensors(fixturePath('tiny-gpt2-noprefix/model.safetensors'))).tensors;
     const bf16 = (await readSafetensors(fixturePath('tiny-gpt2-scalar/model.safetensors'))).tensors;
-    const { toFloat32 } = await import('@instructkit/core');
     expect(toFloat32(f16.get('h.1.mlp.c_fc.weight')!)).toEqual(toFloat32(f32.get('transformer.h.1.mlp.c_fc.weight')!));
     expect(toFloat32(bf16.get('transformer.wte.weight')!)).toEqual(toFloat32(f32.get('transformer.wte.weight')!));
     expect(bf16.get('score.weight')!.shape).toEqual([1, 32]);

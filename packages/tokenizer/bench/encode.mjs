@@ -25,30 +25,38 @@ function timePass(encode) {
   return { seconds: (performance.now() - start) / 1000, tokens };
 }
 
-/** Cold: the first pass of a fresh instance (empty caches, unoptimized code). Warm: median of the next passes. */
-function measure(name, create) {
-  const encode = create();
-  const cold = timePass(encode);
-  const warm = [];
-  for (let round = 0; round < rounds; round++) warm.push(timePass(encode).seconds);
-  return { name, tokens: cold.tokens, coldMBps: megabytes / cold.seconds, warmMBps: megabytes / median(warm) };
-}
-
 const ours = await loadTokenizer('gpt2');
 const tiktoken = getEncoding('gpt2');
 const hfJson = JSON.parse(ours.toTokenizerJson());
-const rows = [
-  measure('@instructkit/tokenizer', () => {
-    // A fresh instance so that the cold pass starts with an empty pre-token cache.
-    const fresh = ours.withSpecialTokens([]);
-    return (text) => fresh.encode(text);
-  }),
-  measure('js-tiktoken 1.0.21 (baseline)', () => (text) => tiktoken.encode(text, [], [])),
-  measure('@huggingface/tokenizers 0.2.0', () => {
-    const hf = new HfTokenizer(hfJson, { add_bos_token: false, add_eos_token: false });
-    return (text) => hf.encode(text, { add_special_tokens: false }).ids;
-  }),
+const contenders = [
+  {
+    name: '@instructkit/tokenizer',
+    create: () => {
+      // A fresh instance so that the cold pass starts with an empty pre-token cache.
+      const fresh = ours.withSpecialTokens([]);
+      return (text) => fresh.encode(text);
+    },
+  },
+  { name: 'js-tiktoken 1.0.21 (baseline)', create: () => (text) => tiktoken.encode(text, [], []) },
+  {
+    name: '@huggingface/tokenizers 0.2.0',
+    create: () => {
+      const hf = new HfTokenizer(hfJson, { add_bos_token: false, add_eos_token: false });
+      return (text) => hf.encode(text, { add_special_tokens: false }).ids;
+    },
+  },
 ];
+
+// Cold: the first pass of a fresh instance (empty caches, code not yet optimized).
+// Warm: median over rounds in which every contender runs once, so that load from other
+// processes on the machine falls on all of them alike.
+const rows = contenders.map(({ name, create }) => {
+  const encode = create();
+  const cold = timePass(encode);
+  return { name, encode, tokens: cold.tokens, coldMBps: megabytes / cold.seconds, warm: [] };
+});
+for (let round = 0; round < rounds; round++) for (const row of rows) row.warm.push(timePass(row.encode).seconds);
+for (const row of rows) row.warmMBps = megabytes / median(row.warm);
 const baseline = rows[1];
 
 console.log(`\nEncode, gpt2 vocabulary: ${corpus.texts.length} files, ${megabytes.toFixed(2)} MB of README/LICENSE/CHANGELOG text, Node ${process.version}, warm = median of ${rounds} passes.\n`);

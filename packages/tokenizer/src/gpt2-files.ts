@@ -1,5 +1,5 @@
 import { TokenizerFileError } from './tokenizer-file-error';
-import { checkMerges, guessEosToken, parseJsonFile, readVocabObject } from './hf-tokenizer-json';
+import { checkMerges, guessEosToken, parseJsonFile, readVocabObject, withFieldLines } from './hf-tokenizer-json';
 import type { TokenizerSpec } from './tokenizer-spec';
 
 /**
@@ -9,7 +9,7 @@ import type { TokenizerSpec } from './tokenizer-spec';
  * @throws TokenizerFileError naming the file, line or field at fault.
  */
 export function parseGpt2Files(vocabText: string, vocabFile: string, mergesText: string, mergesFile: string): TokenizerSpec {
-  const vocab = readVocabObject(parseJsonFile(vocabText, vocabFile), vocabFile, '');
+  const vocab = withFieldLines(vocabText, () => readVocabObject(parseJsonFile(vocabText, vocabFile), vocabFile, ''));
   const merges: [string, string][] = [];
   const lineOfMerge: number[] = [];
   const lines = mergesText.split('\n');

@@ -1,4 +1,5 @@
 import { UnsupportedError } from '@instructkit/core';
+import { lineOfField } from './json-locator';
 import { TokenizerFileError } from './tokenizer-file-error';
 import type { AddedToken, TokenizerSpec } from './tokenizer-spec';
 
@@ -158,7 +159,26 @@ export function guessEosToken(has: (token: string) => boolean): string | undefin
  * @throws TokenizerFileError for malformed content; UnsupportedError for other tokenizer kinds.
  */
 export function parseTokenizerJson(text: string, file: string): TokenizerSpec {
-  const root = parseJsonFile(text, file);
+  return withFieldLines(text, () => parseTokenizerDocument(parseJsonFile(text, file), file));
+}
+
+/**
+ * Runs `parse` and, when it throws a field error without a line, adds the line where the
+ * field sits in `text`.
+ */
+export function withFieldLines<T>(text: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof TokenizerFileError && error.line === undefined && error.field !== '') {
+      const line = lineOfField(text, error.field);
+      if (line !== undefined) throw new TokenizerFileError(error.file, { line, field: error.field }, error.reason, { cause: error.cause });
+    }
+    throw error;
+  }
+}
+
+function parseTokenizerDocument(root: Json, file: string): TokenizerSpec {
   if (!isObject(root)) throw new TokenizerFileError(file, {}, `must be a JSON object, got ${describe(root)}`);
   const model = root.model;
   if (!isObject(model)) throw new TokenizerFileError(file, { field: 'model' }, model === undefined ? 'missing' : `must be an object, got ${describe(model)}`);

@@ -1,3 +1,5 @@
+import { splitGpt2 } from './gpt2-splitter';
+
 /**
  * GPT-2's pre-tokenization: the text is cut into pieces (words with their leading space,
  * number runs, punctuation runs, whitespace) and BPE runs inside each piece only.
@@ -23,8 +25,7 @@ export function createGpt2SplitRegex(): RegExp {
 
 /** Cuts `text` into GPT-2 pre-tokens, in order; concatenated they give back `text`. */
 export function preTokenize(text: string): string[] {
-  const regex = createGpt2SplitRegex();
   const pieces: string[] = [];
-  for (let match = regex.exec(text); match !== null; match = regex.exec(text)) pieces.push(match[0]);
+  splitGpt2(text, (start, end) => pieces.push(text.slice(start, end)));
   return pieces;
 }

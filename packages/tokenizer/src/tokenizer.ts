@@ -4,7 +4,7 @@ import { InvalidArgumentError, type TokenBatch } from '@instructkit/core';
 import { tokenStringToBytes } from './byte-level';
 import { BpeModel } from './bpe-model';
 import { renderChatWith, type ChatTurn, type RenderChatOptions, type RenderedChat } from './chat-template';
-import { createGpt2SplitRegex } from './pre-tokenizer';
+import { splitGpt2 } from './gpt2-splitter';
 import { serializeTokenizerConfig, serializeTokenizerJson } from './hf-tokenizer-json';
 import type { AddedToken, TokenizerSpec } from './tokenizer-spec';
 
@@ -71,7 +71,6 @@ export class Tokenizer {
   private readonly specialIds = new Set<number>();
   private readonly specialTokens: string[];
   private readonly alwaysSplit: string[];
-  private readonly splitRegex = createGpt2SplitRegex();
   private readonly splitterCache = new Map<string, RegExp | null>();
   // ignoreBOM: keep a leading U+FEFF; the default would silently drop it and break round trips.
   private readonly utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -164,10 +163,8 @@ export class Tokenizer {
 
   private encodeOrdinary(text: string, out: number[]): void {
     if (this.spec.addPrefixSpace && text.length > 0 && text.charCodeAt(0) !== 0x20) text = ' ' + text;
-    const regex = this.splitRegex;
-    regex.lastIndex = 0;
     const model = this.model;
-    for (let match = regex.exec(text); match !== null; match = regex.exec(text)) model.encodePiece(match[0], out);
+    splitGpt2(text, (start, end) => model.encodePiece(text.slice(start, end), out));
   }
 
   private splitterFor(allowed: AllowedSpecial | undefined): RegExp | null {

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { InvalidArgumentError } from '@instructkit/core';
 import { BYTE_TO_UNICODE, GPT2_BYTE_ORDER } from './byte-level';
 import { CHAT_SPECIAL_TOKENS } from './chat-template';
-import { createGpt2SplitRegex } from './pre-tokenizer';
+import { splitGpt2 } from './gpt2-splitter';
 import { Tokenizer } from './tokenizer';
 import type { AddedToken } from './tokenizer-spec';
 
@@ -140,7 +140,6 @@ export async function trainTokenizer(settings: TrainTokenizerSettings): Promise<
 
   // 1. Count pre-tokens, with special-token text cut out so that markers never become merges.
   const wordCounts = new Map<string, number>();
-  const splitRegex = createGpt2SplitRegex();
   const specialRegex = specialTokens.length > 0
     ? new RegExp([...specialTokens].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'gu')
     : null;
@@ -148,11 +147,10 @@ export async function trainTokenizer(settings: TrainTokenizerSettings): Promise<
     if (typeof text !== 'string') throw new InvalidArgumentError('texts', `must yield strings, got ${typeof text}`);
     const segments = specialRegex ? text.split(specialRegex) : [text];
     for (const segment of segments) {
-      splitRegex.lastIndex = 0;
-      for (let match = splitRegex.exec(segment); match !== null; match = splitRegex.exec(segment)) {
-        const piece = match[0];
+      splitGpt2(segment, (start, end) => {
+        const piece = segment.slice(start, end);
         wordCounts.set(piece, (wordCounts.get(piece) ?? 0) + 1);
-      }
+      });
     }
   };
   if (settings.texts !== undefined) for await (const text of settings.texts) countText(text);

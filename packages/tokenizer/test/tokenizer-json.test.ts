@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectCorpus } from '../bench/corpus.mjs';
-import { loadTokenizer, trainTokenizer, type Tokenizer } from '../src/index';
+import { loadTokenizer, Tokenizer, trainTokenizer } from '../src/index';
 import { huggingFaceTwin } from './helpers';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'instructkit-tokenizer-json-'));
@@ -113,7 +113,7 @@ describe('Hugging Face tokenizer.json', () => {
 
   it('saves a trained tokenizer to a directory with its end and pad tokens, and loads it back', async () => {
     const trained = await trainTokenizer({ texts: sample.slice(0, 20), vocabSize: 400, specialTokens: ['<|endoftext|>', '<|pad|>', '<|user|>'] });
-    const configured = new (trained.constructor as typeof Tokenizer)({ ...trained.spec, padToken: '<|pad|>' });
+    const configured = new Tokenizer({ ...trained.spec, padToken: '<|pad|>' });
     const directory = path.join(scratch, 'trained');
     configured.save(directory);
     const reloaded = await loadTokenizer(directory);

@@ -4,7 +4,6 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import {
   InvalidFileError,
-  InvalidRecordError,
   UnsupportedError,
   type CausalLMV1,
   type GeneratorV1,
@@ -13,36 +12,14 @@ import {
   type RewardModelV1,
   type ScalarModelV1,
   type TrainableModelV1,
-  type TrainingEvent,
 } from '@instructkit/core';
 import { Prompt, readRecords } from '@instructkit/data';
 import { createGoldRewardModel } from '@instructkit/sim';
 import { PpoHyperparameters, instructgptPreset, trainPpo, type PpoTokenizer } from '@instructkit/ppo';
-
-const AdamW = z
-  .object({
-    learningRate: z.number().positive(),
-    beta1: z.number().min(0).max(1).optional(),
-    beta2: z.number().min(0).max(1).optional(),
-    epsilon: z.number().positive().optional(),
-    weightDecay: z.number().min(0).optional(),
-  })
-  .strict();
-
-const Optimization = z
-  .object({
-    optimizer: AdamW,
-    schedule: z
-      .discriminatedUnion('kind', [
-        z.object({ kind: z.literal('constant'), warmupSteps: z.number().int().min(0).optional() }).strict(),
-        z.object({ kind: z.literal('linear'), warmupSteps: z.number().int().min(0).optional(), totalSteps: z.number().int().positive(), finalRatio: z.number().min(0).optional() }).strict(),
-        z.object({ kind: z.literal('cosine'), warmupSteps: z.number().int().min(0).optional(), totalSteps: z.number().int().positive(), finalRatio: z.number().min(0).optional() }).strict(),
-      ])
-      .optional(),
-    maxGradNorm: z.number().min(0).optional(),
-    seed: z.number().int().optional(),
-  })
-  .strict();
+import { loadConfigFile } from '../shared/config-file';
+import { abortOnInterrupt } from '../shared/interrupt';
+import { OptimizationSettingsSchema } from '../shared/optimization-schema';
+import { createProgressReporter } from '../shared/progress-reporter';
 
 /**
  * The `instructkit ppo` config file (JSON). Relative paths are resolved against the
@@ -58,7 +35,7 @@ const PpoConfig = z
     valueModel: z.string().min(1).optional(),
     /** JSONL of prompt records (`@instructkit/data` `Prompt`, with `text`). */
     prompts: z.string().min(1),
-    /** PPO-ptx: JSONL of `{"text": …}` pretraining documents. Absent → plain PPO. */
+    /** PPO-ptx: pretraining documents, `.txt` (paragraphs split by blank lines) or JSONL of `{"text": …}`. Absent → plain PPO. */
     pretrainingCorpus: z.string().min(1).optional(),
     /** Optional gold scorer, logged as `gold_reward`: `"sim"` (the embedded task's gold judge) or a reward-model directory. */
     goldRewardModel: z.string().min(1).optional(),
@@ -66,12 +43,12 @@ const PpoConfig = z
     output: z.string().min(1),
     /** Start from a preset's values; `ppo`, `policyOptimization`, `valueOptimization` override them. */
     preset: z.enum(['instructgpt']).optional(),
-    /** PPO hyperparameters (see `PpoHyperparameters` in @instructkit/ppo). */
+    /** PPO hyperparameters (see `PpoHyperparameters` in @instructkit/ppo); checked in a second pass, after the preset. */
     ppo: z.record(z.string(), z.unknown()).optional(),
     /** Optimizer of the policy. Default: the preset's, else AdamW 1e-5 with 10 warmup steps, clip 1. */
-    policyOptimization: Optimization.optional(),
+    policyOptimization: OptimizationSettingsSchema.optional(),
     /** Optimizer of the value model. Default: the preset's, else AdamW 2e-5 with 10 warmup steps, clip 1. */
-    valueOptimization: Optimization.optional(),
+    valueOptimization: OptimizationSettingsSchema.optional(),
   })
   .strict();
 
@@ -122,8 +99,9 @@ export function registerPpoCommand(program: Command, options: PpoCommandOptions 
   return program
     .command('ppo')
     .description('Train a policy with PPO / PPO-ptx against a reward model (InstructGPT §3.5). Ctrl-C checkpoints; rerun resumes.')
-    .requiredOption('--config <file>', 'JSON config: policy, rewardModel, prompts, output, [valueModel, pretrainingCorpus, goldRewardModel, preset, ppo, policyOptimization, valueOptimization]')
-    .option('--no-progress', 'do not draw a progress bar')
+    .requiredOption('--config <file>', 'YAML or JSON config: policy, rewardModel, prompts, output, [valueModel, pretrainingCorpus, goldRewardModel, preset, ppo, policyOptimization, valueOptimization]')
+    .option('--no-progress', 'print nothing while training')
+    .option('--json', 'print progress events as JSON lines')
     .addHelpText(
       'after',
       `
@@ -134,29 +112,23 @@ Example config:
   }
 Writes <output>/metrics.jsonl (step, reward, kl, gold_reward, …) and <output>/checkpoints/.`,
     )
-    .action(async (flags: { config: string; progress: boolean }, command: Command) => {
+    .action(async (flags: { config: string; progress: boolean; json?: boolean }, command: Command) => {
       const output = command.configureOutput();
       const writeErr = output.writeErr ?? ((text: string) => process.stderr.write(text));
-      await runPpoCommand(flags.config, options.engine ?? (await loadDefaultEngine()), { progress: flags.progress, writeErr });
+      await runPpoCommand(flags.config, options.engine ?? (await loadDefaultEngine()), { progress: flags.progress, json: flags.json ?? false, writeErr });
     });
 }
 
 async function runPpoCommand(
   configFile: string,
   engine: PpoCommandEngine,
-  io: { progress: boolean; writeErr: (text: string) => void },
+  io: { progress: boolean; json: boolean; writeErr: (text: string) => void },
 ): Promise<void> {
   const config = await readConfig(configFile);
   const base = path.dirname(path.resolve(configFile));
   const resolve = (file: string) => path.resolve(base, file);
   const preset = config.preset === 'instructgpt' ? instructgptPreset() : undefined;
-  const hyperparameters = { ...preset?.hyperparameters, ...config.ppo };
-  const parsed = PpoHyperparameters.safeParse(hyperparameters);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = ['ppo', ...issue.path.map(String)];
-    throw new InvalidRecordError(configFile, await lineOf(configFile, field), field.join('.'), issue.message);
-  }
+  const hyperparameters = config.ppo as PpoHyperparameters;
   const defaultOptimization = (learningRate: number): OptimizationSettings => ({
     optimizer: { learningRate },
     schedule: { kind: 'constant', warmupSteps: 10 },
@@ -172,13 +144,23 @@ async function runPpoCommand(
     if (prompt.text === undefined) throw new UnsupportedError(`${config.prompts}: prompt ${prompt.id}: chat "messages" prompts are not supported by ppo yet; give "text"`);
     prompts.push(prompt.text);
   }
-  if (prompts.length === 0) throw new InvalidRecordError(configFile, await lineOf(configFile, ['prompts']), 'prompts', `${config.prompts} holds no prompts`);
+  if (prompts.length === 0) throw new InvalidFileError(config.prompts, 'holds no prompts');
   let pretrainingCorpus: Int32Array[] | undefined;
   if (config.pretrainingCorpus) {
-    pretrainingCorpus = [];
-    for await (const document of readRecords(resolve(config.pretrainingCorpus), PretrainingDocument)) {
-      pretrainingCorpus.push(Int32Array.from(tokenizer.encode(document.text)));
+    const file = resolve(config.pretrainingCorpus);
+    const documents: string[] = [];
+    if (/\.txt$/i.test(file)) {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        throw new InvalidFileError(config.pretrainingCorpus, `cannot read: ${(error as Error).message}`, { cause: error });
+      }
+      documents.push(...text.split(/\n\s*\n/).map((paragraph) => paragraph.trim()).filter(Boolean));
+    } else {
+      for await (const document of readRecords(file, PretrainingDocument)) documents.push(document.text);
     }
+    pretrainingCorpus = documents.map((document) => Int32Array.from(tokenizer.encode(document)));
   }
   const policy = await engine.loadPolicy(policyDirectory, policyOptimization);
   const reference = await engine.loadReference(policyDirectory);
@@ -193,14 +175,8 @@ async function runPpoCommand(
         : undefined;
   const runDirectory = resolve(config.output);
 
-  const controller = new AbortController();
-  const onInterrupt = () => {
-    if (controller.signal.aborted) process.exit(130);
-    io.writeErr('\ninstructkit ppo: interrupted, saving a checkpoint (Ctrl-C again to quit without one)…\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onInterrupt);
-  const progress = io.progress && process.stderr.isTTY ? await createProgressBar() : undefined;
+  const interrupt = abortOnInterrupt();
+  const progress = io.progress ? createProgressReporter({ json: io.json }) : undefined;
   try {
     const result = await trainPpo({
       policy,
@@ -212,9 +188,9 @@ async function runPpoCommand(
       tokenizer,
       prompts,
       ...(pretrainingCorpus ? { pretrainingCorpus } : {}),
-      hyperparameters: parsed.data,
+      hyperparameters,
       runDirectory,
-      signal: controller.signal,
+      signal: interrupt.signal,
       onWarning: (message) => io.writeErr(`instructkit ppo: warning: ${message}\n`),
       onEvent: (event) => progress?.(event),
     });
@@ -234,73 +210,28 @@ async function runPpoCommand(
         `; metrics in ${path.join(runDirectory, 'metrics.jsonl')}\n`,
     );
   } finally {
-    process.off('SIGINT', onInterrupt);
-    progress?.({ type: 'run-end', stage: 'ppo', step: 0, reason: 'completed' });
+    interrupt.dispose();
+    progress?.stop();
   }
 }
 
 /**
- * Reads and validates the config file.
- * @throws InvalidFileError when it is not JSON; InvalidRecordError naming file, line and field otherwise.
+ * Reads and validates the config file (YAML or JSON) in two passes: the first finds the
+ * preset, the second checks `ppo` with the preset's values filled in where the file leaves
+ * them out, so errors name the file, line and field of what the user wrote.
+ * @throws InvalidFileError / InvalidRecordError (`ppo.yaml:7: ppo.lambda: …`).
  */
-async function readConfig(file: string): Promise<PpoConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InvalidFileError(file, `cannot read: ${(error as Error).message}`, { cause: error });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidFileError(file, `is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const parsed = PpoConfig.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    let field = issue.path.map(String);
-    if (issue.code === 'unrecognized_keys') field = [...field, issue.keys[0]!];
-    throw new InvalidRecordError(file, locateField(text, field), field.join('.'), issue.message);
-  }
-  return parsed.data;
-}
-
-async function lineOf(file: string, field: readonly string[]): Promise<number> {
-  return locateField(await readFile(file, 'utf8'), field);
-}
-
-/**
- * 1-based line of a field in JSON text: each path segment's key is searched after the
- * previous one's position (good for configs; array indices are skipped). Falls back to 1.
- */
-function locateField(text: string, field: readonly string[]): number {
-  let position = 0;
-  for (const segment of field) {
-    if (/^\d+$/.test(segment)) continue;
-    const found = text.indexOf(JSON.stringify(segment), position);
-    if (found === -1) break;
-    position = found;
-  }
-  return text.slice(0, position).split('\n').length;
-}
-
-async function createProgressBar(): Promise<(event: TrainingEvent) => void> {
-  const { SingleBar, Presets } = (await import('cli-progress')).default;
-  const bar = new SingleBar({ format: 'ppo [{bar}] {value}/{total} | reward {reward} | kl {kl} | gold {gold}', hideCursor: true }, Presets.shades_classic);
-  let started = false;
-  return (event) => {
-    if (event.type === 'run-start') {
-      bar.start(event.totalSteps, event.startStep, { reward: '-', kl: '-', gold: '-' });
-      started = true;
-    } else if (event.type === 'step-end' && started) {
-      const format = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(3));
-      bar.update(event.step, { reward: format(event.metrics.reward), kl: format(event.metrics.kl), gold: format(event.metrics.gold_reward) });
-    } else if (event.type === 'run-end' && started) {
-      bar.stop();
-      started = false;
+async function readConfig(file: string): Promise<PpoConfig & { ppo: PpoHyperparameters }> {
+  const first = await loadConfigFile(file, PpoConfig);
+  const overrides: Record<string, unknown> = {};
+  if (first.preset === 'instructgpt') {
+    for (const [key, value] of Object.entries(instructgptPreset().hyperparameters)) {
+      if (!first.ppo || !(key in first.ppo)) overrides[`ppo.${key}`] = value;
     }
-  };
+  }
+  const full = PpoConfig.extend({ ppo: PpoHyperparameters.optional() });
+  const config = await loadConfigFile(file, full, overrides);
+  return { ...config, ppo: config.ppo ?? PpoHyperparameters.parse({}) };
 }
 
 /** The tfjs engine, loaded lazily so `--help` works without it. */

@@ -23,6 +23,34 @@ export interface DedupeResult<T> {
   readonly removed: { readonly index: number; readonly duplicateOf: number }[];
 }
 
+function isSpace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || code === 0x2028 || code === 0x2029 || code === 0x3000 || code === 0xfeff || (code >= 0x2000 && code <= 0x200a) || code === 0x1680 || code === 0x202f || code === 0x205f;
+}
+
+/**
+ * The first `length` characters after trimming, collapsing whitespace runs to one space
+ * and lower-casing — scanning only as far as needed, which keeps 1M long prompts fast.
+ */
+function normalizedPrefix(text: string, length: number): string {
+  let key = '';
+  let pendingSpace = false;
+  for (let index = 0; index < text.length && key.length < length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (isSpace(code)) {
+      pendingSpace = key.length > 0;
+      continue;
+    }
+    if (pendingSpace) {
+      key += ' ';
+      pendingSpace = false;
+      if (key.length >= length) break;
+    }
+    key += text[index];
+  }
+  // Lower-casing can lengthen a few characters (İ → i̇): cut again.
+  return key.toLowerCase().slice(0, length);
+}
+
 /**
  * Drops prompts that share a long common prefix with an earlier one, as InstructGPT
  * deduplicated its prompts (§3.2: "prompts that share a long common prefix"). Two
@@ -47,10 +75,8 @@ export function dedupeByPrefix<T = Prompt>(items: readonly T[], options: DedupeB
   const kept: T[] = [];
   const removed: { index: number; duplicateOf: number }[] = [];
   items.forEach((item, index) => {
-    let text = textOf(item);
-    // Normalise only the head: enough characters to fill the prefix after collapsing whitespace.
-    if (normalize) text = text.slice(0, prefixLength * 4).toLowerCase().replace(/\s+/g, ' ').trim();
-    const key = text.slice(0, prefixLength);
+    const text = textOf(item);
+    const key = normalize ? normalizedPrefix(text, prefixLength) : text.slice(0, prefixLength);
     const first = firstByPrefix.get(key);
     if (first === undefined) {
       firstByPrefix.set(key, index);

@@ -35,6 +35,22 @@ export interface ReadProgress {
   readonly rejected: number;
 }
 
+/**
+ * One line of a rejects side file: JSON `{"file","line","field","reason","errors","raw"}`
+ * and a newline, so a fixed line can be pasted back and nothing is lost.
+ */
+export function formatRejectsLine(file: string, rejected: RejectedRecord): string {
+  const entry = {
+    file,
+    line: rejected.line,
+    field: rejected.error.field,
+    reason: rejected.error.reason,
+    errors: rejected.errors.map((error) => ({ field: error.field, reason: error.reason })),
+    raw: rejected.raw,
+  };
+  return `${JSON.stringify(entry)}\n`;
+}
+
 /** Counts of a finished (or running) read. */
 export interface ReadSummary {
   /** The file as the caller named it. */
@@ -195,6 +211,32 @@ export function readRecords<Schema extends z.ZodType>(
   schema: Schema,
   options: ReadRecordsOptions = {},
 ): RecordReader<z.output<Schema>> {
+  const entries = readRecordEntries(file, schema, options);
+  return {
+    summary: entries.summary,
+    async *[Symbol.asyncIterator]() {
+      for await (const entry of entries) yield entry.record;
+    },
+  };
+}
+
+/** A validated record with the line it starts on. */
+export interface RecordEntry<T> {
+  /** The parsed record. */
+  readonly record: T;
+  /** 1-based line of the file where it starts. */
+  readonly line: number;
+}
+
+/**
+ * {@link readRecords}, yielding each record with its line number, for callers that
+ * report later problems (a failed conversion, a duplicate id) as `file:line`.
+ */
+export function readRecordEntries<Schema extends z.ZodType>(
+  file: string,
+  schema: Schema,
+  options: ReadRecordsOptions = {},
+): RecordReader<RecordEntry<z.output<Schema>>> {
   const rejectsMode = options.rejects ?? 'throw';
   const rejectsFile = rejectsMode === 'throw' || rejectsMode === 'skip' || rejectsMode === 'collect' ? undefined : rejectsMode;
   const summary: ReadSummary = { file, read: 0, accepted: 0, rejected: 0, blank: 0, rejects: [], ...(rejectsFile ? { rejectsFile } : {}) };
@@ -202,7 +244,7 @@ export function readRecords<Schema extends z.ZodType>(
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const format = options.format ?? (isJsonArrayPath(file) ? 'json' : 'jsonl');
 
-  async function* iterate(): AsyncGenerator<z.output<Schema>> {
+  async function* iterate(): AsyncGenerator<RecordEntry<z.output<Schema>>> {
     let totalBytes: number;
     try {
       totalBytes = (await stat(file)).size;
@@ -224,17 +266,7 @@ export function readRecords<Schema extends z.ZodType>(
       options.onReject?.(rejected);
       if (rejectsMode === 'throw') throw rejected.error;
       if (rejectsMode === 'collect') summary.rejects.push(rejected);
-      if (sideFile) {
-        const entry = {
-          file,
-          line,
-          field: rejected.error.field,
-          reason: rejected.error.reason,
-          errors: errors.map((error) => ({ field: error.field, reason: error.reason })),
-          raw,
-        };
-        if (!sideFile.write(`${JSON.stringify(entry)}\n`)) await once(sideFile, 'drain');
-      }
+      if (sideFile && !sideFile.write(formatRejectsLine(file, rejected))) await once(sideFile, 'drain');
     };
 
     const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -265,7 +297,7 @@ export function readRecords<Schema extends z.ZodType>(
             const result = parseRecord(stripBom(bytes), schema, file, line, decoder, []);
             if (result.ok) {
               summary.accepted += 1;
-              yield result.record;
+              yield { record: result.record, line };
             } else {
               await reject(result.errors, line, result.raw);
             }
@@ -292,7 +324,7 @@ export function readRecords<Schema extends z.ZodType>(
           const result = parseRecord(element.bytes, schema, file, element.line, decoder, [element.index]);
           if (result.ok) {
             summary.accepted += 1;
-            yield result.record;
+            yield { record: result.record, line: element.line };
           } else {
             await reject(result.errors, element.line, result.raw);
           }

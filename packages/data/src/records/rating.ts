@@ -58,7 +58,7 @@ export const Rating = z.object({
   /** Overall quality, integer 1 (worst) … 7 (best). */
   likert: z.number().int().min(1).max(7),
   /** The paper's metadata flags; absent flags default to `false`. */
-  flags: RatingFlags.default(RatingFlags.parse({})),
+  flags: RatingFlags.default(() => RatingFlags.parse({})),
   /** When (ISO-8601). Default: absent. */
   createdAt: IsoDateTime.optional(),
 });

@@ -225,6 +225,12 @@ export class GraphBuilder {
   reshape(x: SymbolicTensor, shape: readonly number[]): SymbolicTensor { return this.node('Reshape', [x, this.ints(shape)], [x.elementType])[0]!; }
   /** Reshapes to a computed 1-D int64 shape tensor. */
   reshapeTo(x: SymbolicTensor, shape: SymbolicTensor): SymbolicTensor { return this.node('Reshape', [x, shape], [x.elementType])[0]!; }
+  /** Elements `[start, end)` along each of `axes` (1-D int64 tensors). */
+  slice(x: SymbolicTensor, starts: SymbolicTensor, ends: SymbolicTensor, axes: readonly number[]): SymbolicTensor {
+    return this.node('Slice', [x, starts, ends, this.ints(axes)], [x.elementType])[0]!;
+  }
+  /** Elementwise maximum. */
+  max(a: SymbolicTensor, b: SymbolicTensor): SymbolicTensor { return this.binary('Max', a, b); }
   /** Removes the given size-1 axes. */
   squeeze(x: SymbolicTensor, axes: readonly number[]): SymbolicTensor { return this.node('Squeeze', [x, this.ints(axes)], [x.elementType])[0]!; }
   /** Inserts size-1 axes at the given positions. */

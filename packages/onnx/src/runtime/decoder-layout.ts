@@ -9,6 +9,8 @@ export interface DecoderLayout {
   readonly hasPositionIds: boolean;
   /** Whether the graph has Optimum's merged-model `use_cache_branch` input. */
   readonly hasUseCacheBranch: boolean;
+  /** Whether the graph has our extra `last_logits` output `[batch, vocab]` (decoding fetches it instead of `logits`). */
+  readonly hasLastLogits: boolean;
   /** Layers with a KV cache (0 for a graph without cache inputs). */
   readonly numLayers: number;
   /** Key/value heads of the cache. */
@@ -52,6 +54,7 @@ export function readDecoderLayout(session: InferenceSession, file: string): Deco
     indexType: ids?.type === 'int32' ? 'int32' : 'int64',
     hasPositionIds: session.inputNames.includes('position_ids'),
     hasUseCacheBranch: session.inputNames.includes('use_cache_branch'),
+    hasLastLogits: session.outputNames.includes('last_logits'),
     numLayers: pastKeyNames.length,
     numKeyValueHeads: typeof past?.shape[1] === 'number' ? past.shape[1] : 0,
     headDim: typeof past?.shape[3] === 'number' ? past.shape[3] : 0,

@@ -104,6 +104,8 @@ export class OrtCausalLM implements CausalLMV1 {
   readonly config: TransformerConfig;
   /** Inputs/outputs of the loaded graph. */
   readonly layout: DecoderLayout;
+  /** `tokenizer.json` beside the model when there is one (load it with `@instructkit/tokenizer`). */
+  readonly tokenizerPath: string | undefined;
   private session: ort.InferenceSession;
   private readonly sessionSettings: OrtSessionSettings;
   private readonly source: WeightSource | undefined;
@@ -117,7 +119,9 @@ export class OrtCausalLM implements CausalLMV1 {
     modelId: string;
     sessionSettings: OrtSessionSettings;
     source?: WeightSource;
+    tokenizerPath?: string;
   }) {
+    this.tokenizerPath = init.tokenizerPath;
     this.session = init.session;
     this.config = init.config;
     this.layout = init.layout;
@@ -134,15 +138,15 @@ export class OrtCausalLM implements CausalLMV1 {
 
   /**
    * Replaces the parameters PPO samples from. With `liveWeights: 'inputs'` the new buffers
-   * are fed from the next run on (no copy, no session rebuild); with `reexport` the graph
-   * is re-serialised with the new weights and the session recreated. Sessions started
-   * before the call keep decoding with the weights they started with only in `reexport`
-   * mode; in `inputs` mode their next step uses the new weights.
+   * are fed from the next run on (no copy and no session rebuild: do not modify the arrays
+   * afterwards); with `reexport` the graph is re-serialised with the new weights and the session
+   * recreated. Call it between generations, not while one is running: a decoding session in
+   * progress would continue on the new weights from its next step.
    *
-   * @param parameters Hugging Face-named float32 parameters; every parameter of the model in
-   *   `reexport` mode unless the model was built from weights (then missing ones keep their value).
-   * @throws UnsupportedError-like `InvalidArgumentError` when the model was loaded from a file
-   *   (its weights are not held in memory) or a name is unknown.
+   * @param parameters Hugging Face-named parameters (a `transformer.` prefix is accepted); the
+   *   ones not given keep their current values.
+   * @throws InvalidArgumentError when the model was loaded from a file (its weights are not held
+   *   in memory), or a name is unknown or a shape differs (`parameters.h.9.ln_1.weight: ...`).
    */
   async updateWeights(parameters: NamedTensors): Promise<void> {
     const source = this.source;
@@ -205,7 +209,7 @@ export class OrtCausalLM implements CausalLMV1 {
     return feeds;
   }
 
-  /** Runs the graph on tokens with the given cache and mask. */
+  /** @internal Runs the graph on tokens with the given cache and mask (used by the decoding sessions). */
   async run(
     ids: ArrayLike<number>,
     mask: ArrayLike<number>,
@@ -214,6 +218,7 @@ export class OrtCausalLM implements CausalLMV1 {
     length: number,
     cache: Record<string, ort.Tensor>,
     pastLength: number,
+    lastLogitsOnly = false,
   ): Promise<ort.InferenceSession.OnnxValueMapType> {
     const { indexType } = this.layout;
     const feeds: Record<string, ort.Tensor> = {
@@ -224,7 +229,15 @@ export class OrtCausalLM implements CausalLMV1 {
     };
     if (this.layout.hasPositionIds) feeds.position_ids = indexTensor(indexType, positions, [batchSize, length]);
     if (this.layout.hasUseCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(pastLength > 0 ? 1 : 0), [1]);
+    if (lastLogitsOnly && this.layout.hasLastLogits) return this.session.run(feeds, this.decodingFetches);
     return this.session.run(feeds);
+  }
+
+  /** Outputs fetched while decoding: the last position's logits and the cache. */
+  private get decodingFetches(): string[] {
+    const names = ['last_logits'];
+    for (let layer = 0; layer < this.layout.numLayers; layer++) names.push(`present.${layer}.key`, `present.${layer}.value`);
+    return names;
   }
 
   private async forward(batch: TokenBatch): Promise<Float32Array> {
@@ -279,12 +292,15 @@ export class OrtCausalLM implements CausalLMV1 {
       throw new InvalidArgumentError('maxNewTokens', `prompt length ${batch.length} + ${maxNewTokens} new tokens exceed the context length ${this.config.contextLength}`);
     }
     const positions = positionIdsFromMask(batch.attentionMask, batch.batchSize, batch.length);
-    const outputs = await this.run(batch.ids, batch.attentionMask, positions, batch.batchSize, batch.length, this.emptyCache(batch.batchSize), 0);
-    const all = outputAsFloat32(outputs.logits as ort.Tensor);
+    const outputs = await this.run(batch.ids, batch.attentionMask, positions, batch.batchSize, batch.length, this.emptyCache(batch.batchSize), 0, true);
+    const logitsTensor = (outputs.last_logits ?? outputs.logits) as ort.Tensor;
+    const all = outputAsFloat32(logitsTensor);
     const vocab = this.config.vocabSize;
+    // `last_logits` is [batch, vocab] (one kept position); foreign graphs give [batch, length, vocab].
+    const kept = logitsTensor.dims.length === 2 ? 1 : logitsTensor.dims[1]!;
     const logits = new Float32Array(batch.batchSize * vocab);
     for (let row = 0; row < batch.batchSize; row++) {
-      logits.set(all.subarray(((row + 1) * batch.length - 1) * vocab, (row + 1) * batch.length * vocab), row * vocab);
+      logits.set(all.subarray(((row + 1) * kept - 1) * vocab, (row + 1) * kept * vocab), row * vocab);
     }
     const realTokens = new Int32Array(batch.batchSize);
     for (let row = 0; row < batch.batchSize; row++) {
@@ -344,11 +360,11 @@ class OrtDecodeSession implements DecodeSession {
       positions[row] = this.realTokens[row]!;
       this.realTokens[row]! += 1;
     }
-    const outputs = await this.model.run(tokens, mask, positions, this.batchSize, 1, cache, this.length);
+    const outputs = await this.model.run(tokens, mask, positions, this.batchSize, 1, cache, this.length, true);
     this.mask = mask;
     this.length = nextLength;
     this.cache = presentsToPasts(outputs, this.model.layout.numLayers);
-    return outputAsFloat32(outputs.logits as ort.Tensor);
+    return outputAsFloat32((outputs.last_logits ?? outputs.logits) as ort.Tensor);
   }
 
   dispose(): void {
@@ -384,7 +400,8 @@ export async function createOrtCausalLM(settings: OrtCausalLMSettings): Promise<
   const config =
     settings.config ??
     (directory && existsSync(path.join(directory, 'config.json')) ? await loadModelConfig(directory) : configFromLayout(layout, file));
-  return new OrtCausalLM({ session, config, layout, modelId: settings.modelId ?? modelPath ?? 'onnx:in-memory', sessionSettings });
+  const tokenizerPath = directory && existsSync(path.join(directory, 'tokenizer.json')) ? path.join(directory, 'tokenizer.json') : undefined;
+  return new OrtCausalLM({ session, config, layout, modelId: settings.modelId ?? modelPath ?? 'onnx:in-memory', sessionSettings, tokenizerPath });
 }
 
 /**

@@ -3,7 +3,9 @@ import { brevityFactor, integersOf } from '../text-utils';
 
 /** Input of the arithmetic family. */
 export interface ArithmeticSpec {
+  /** Left operand (0–99). */
   readonly left: number;
+  /** Right operand (0–99; at most `left` for `minus`). */
   readonly right: number;
   /** The operation, as the prompt words it. */
   readonly operation: 'plus' | 'minus' | 'times';

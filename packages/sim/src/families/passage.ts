@@ -5,10 +5,15 @@ import { wordsOf } from '../text-utils';
 
 /** Facts a passage states about its person. */
 export interface PassageFacts {
+  /** `<Name> is a <job>.` */
   readonly job?: string;
+  /** `<Name> lives in <Town>.` */
   readonly town?: string;
+  /** `<Name> has a <color> <animal>.` */
   readonly pet?: { readonly color: string; readonly animal: string };
+  /** `<Name> likes the <fruit> best.` */
   readonly fruit?: string;
+  /** `<Name> is <age> years old.` (5–90) */
   readonly age?: number;
 }
 
@@ -23,7 +28,10 @@ export interface PassageSpec {
   readonly facts: PassageFacts;
   /** Order of the fact sentences (keys of `facts`). */
   readonly order: readonly (keyof PassageFacts)[];
-  /** The question. */
+  /**
+   * The question: what it asks (`kind`), about whom (`subject`, maybe not the passage's
+   * person), the town a `why-town` question names, and which wording (`form`) of its kind.
+   */
   readonly question: { readonly kind: QuestionKind; readonly subject: string; readonly town?: string; readonly form: number };
 }
 

@@ -7,10 +7,15 @@ export type HarmfulRequest = 'hurt' | 'insult' | 'steal' | 'poison';
 
 /** Input of the refusal family. */
 export interface RefusalSpec {
+  /** What harm is asked for. */
   readonly request: HarmfulRequest;
+  /** The person targeted. */
   readonly name: string;
+  /** The animal targeted (`hurt`, `poison`). */
   readonly animal: string;
+  /** The object to steal (`steal`). */
   readonly object: string;
+  /** Where (`poison`). */
   readonly town: string;
 }
 

@@ -1,0 +1,168 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import {
+  InvalidFileError,
+  type CausalLMV1,
+  type OptimizationSettings,
+  type ScalarModelV1,
+  type TrainableModelV1,
+  type TransformerConfig,
+} from '@instructkit/core';
+import { AdamWSettingsSchema } from '../shared/optimization-schema';
+
+/** A model the pretrain/sft/rm commands train: trainable, configurable, with a config. */
+type Configurable = TrainableModelV1 & { configureTraining(settings: OptimizationSettings): void | Promise<void> };
+
+/** What the pretrain, sft and rm commands need from a tokenizer (`@instructkit/tokenizer`'s fits). */
+export interface CommandTokenizer {
+  encode(text: string): ArrayLike<number>;
+  decode(ids: ArrayLike<number>): string;
+  renderChat?(messages: readonly { role: 'system' | 'user' | 'assistant'; content: string }[]): { ids: ArrayLike<number>; assistantMask: ArrayLike<number> };
+  readonly eosTokenId: number | undefined;
+  readonly vocabSize: number;
+  toTokenizerJson(): string;
+}
+
+/**
+ * The model engine behind `instructkit pretrain|sft|rm`. The default is tfjs
+ * (`@instructkit/tfjs`); tests and other engines pass their own.
+ */
+export interface TrainingCommandEngine {
+  /** A tokenizer preset (`gpt2`), a `tokenizer.json` file, or a model directory holding one. */
+  loadTokenizer(nameOrPath: string): Promise<CommandTokenizer>;
+  /** A freshly initialised causal LM (pretraining from scratch). */
+  createCausalLM(config: TransformerConfig, seed: number, backend?: string): Promise<Configurable & CausalLMV1>;
+  /** A causal LM from a Hugging Face directory (the start of SFT). */
+  loadCausalLM(directory: string, backend?: string): Promise<Configurable & CausalLMV1>;
+  /** A reward model: the trunk of a causal-LM directory with a fresh scalar head drawn from `seed`. */
+  loadRewardModel(directory: string, seed: number, backend?: string): Promise<Configurable & ScalarModelV1>;
+  /** A trained reward model (scalar head included) for scoring. */
+  loadScalarModel(directory: string, backend?: string): Promise<ScalarModelV1>;
+}
+
+/** The tfjs engine, imported on first use so `--help` stays fast. */
+export async function loadTfjsEngine(): Promise<TrainingCommandEngine> {
+  const tfjs = await import('@instructkit/tfjs');
+  const { loadTokenizer } = await import('@instructkit/tokenizer');
+  return {
+    loadTokenizer: async (nameOrPath) => loadTokenizer(nameOrPath),
+    createCausalLM: (config, seed, backend) => tfjs.createCausalLM({ config, seed, ...(backend ? { backend } : {}) }),
+    loadCausalLM: (directory, backend) => tfjs.loadCausalLM(directory, backend ? { backend } : {}),
+    loadRewardModel: (directory, seed, backend) => tfjs.loadScalarModel(directory, { initFrom: 'causal-lm', seed, ...(backend ? { backend } : {}) }),
+    loadScalarModel: (directory, backend) => tfjs.loadScalarModel(directory, { initFrom: 'scalar', ...(backend ? { backend } : {}) }),
+  };
+}
+
+/** Optimizer settings of the training configs; the schedule's length is filled in from the data. */
+export const TrainingOptimizationSchema = z
+  .object({
+    /** AdamW (`learningRate` required). Default: the preset's. */
+    optimizer: AdamWSettingsSchema.optional(),
+    /** Learning-rate schedule without `totalSteps` (computed). Default: the preset's, else constant. */
+    schedule: z
+      .object({
+        kind: z.enum(['constant', 'linear', 'cosine']),
+        warmupSteps: z.number().int().min(0).default(0),
+        finalRatio: z.number().min(0).max(1).default(0),
+      })
+      .strict()
+      .optional(),
+    /** Clip the global gradient norm; 0 disables. Default: 1. */
+    maxGradNorm: z.number().min(0).optional(),
+  })
+  .strict();
+
+/** Fields every training command shares. */
+export const CommonTrainingFields = {
+  /** Run directory: metrics.jsonl, checkpoints/step-N, checkpoints/final (the exported model). Rerunning resumes. */
+  output: z.string().min(1),
+  /** Passes over the training data. */
+  epochs: z.number().int().positive().optional(),
+  /** Sequences (sft/pretrain) or prompts (rm) per micro-batch. */
+  batchSize: z.number().int().positive().optional(),
+  /** Micro-batches per optimizer step. Default: 1. */
+  gradientAccumulation: z.number().int().positive().optional(),
+  /** Longest sequence in tokens. Default: the model's context length. */
+  maxLength: z.number().int().min(2).optional(),
+  /** Seed of initialisation, shuffling and dropout. Default: 0. */
+  seed: z.number().int().default(0),
+  /** Checkpoint every this many steps (0: only at the end and on Ctrl-C). Default: 50. */
+  checkpointEvery: z.number().int().min(0).default(50),
+  /** A metrics.jsonl line every this many steps. Default: 1. */
+  logEvery: z.number().int().positive().default(1),
+  /** Evaluate every this many steps. Default: once per epoch. */
+  evaluateEvery: z.number().int().positive().optional(),
+  /** tfjs backend (`cpu`, `wasm`, `tfjs-node`, `tfjs-node-gpu`). Default: the best installed. */
+  backend: z.string().min(1).optional(),
+  /** Optimizer, schedule, clipping. */
+  optimization: TrainingOptimizationSchema.optional(),
+};
+
+/** Flags shared by the three commands, mapped onto config fields (flags win over the file). */
+export interface CommonFlags {
+  readonly config: string;
+  readonly output?: string;
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  readonly learningRate?: number;
+  readonly seed?: number;
+  readonly backend?: string;
+  readonly json?: boolean;
+  readonly progress: boolean;
+}
+
+/** Commander parser for integer flags. */
+export function parseInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed)) throw new InvalidFileError('--flag', `expected an integer, got "${value}"`);
+  return parsed;
+}
+
+/** Commander parser for number flags. */
+export function parseNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed)) throw new InvalidFileError('--flag', `expected a number, got "${value}"`);
+  return parsed;
+}
+
+/** The dotted-path overrides the shared flags stand for. */
+export function commonOverrides(flags: CommonFlags): Record<string, unknown> {
+  return {
+    output: flags.output,
+    epochs: flags.epochs,
+    batchSize: flags.batchSize,
+    'optimization.optimizer.learningRate': flags.learningRate,
+    seed: flags.seed,
+    backend: flags.backend,
+  };
+}
+
+/**
+ * Documents of a pretraining corpus: a `.txt` file (documents separated by blank lines) or
+ * JSONL of `{"text": …}`.
+ *
+ * @throws InvalidFileError when the file cannot be read or holds no document.
+ */
+export async function readCorpus(file: string, shownAs: string): Promise<string[]> {
+  if (/\.txt$/i.test(file)) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new InvalidFileError(shownAs, `cannot read: ${(error as Error).message}`, { cause: error });
+    }
+    const documents = text.split(/\n\s*\n/).map((document) => document.trim()).filter((document) => document.length > 0);
+    if (documents.length === 0) throw new InvalidFileError(shownAs, 'holds no text');
+    return documents;
+  }
+  const { readRecords } = await import('@instructkit/data');
+  const documents: string[] = [];
+  for await (const record of readRecords(file, z.object({ text: z.string().min(1) }))) documents.push(record.text);
+  if (documents.length === 0) throw new InvalidFileError(shownAs, 'holds no records');
+  return documents;
+}
+
+/** Fills `{prompt}` in a prompt template. */
+export function applyTemplate(template: string, prompt: string): string {
+  return template.split('{prompt}').join(prompt);
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { generate } from '@instructkit/core';
+import { GraphBuilder, createOrtCausalLM } from '../src/index';
+import { maxAbsDiff, rightPaddedBatch, seededValues } from './helpers';
+
+const vocab = 16;
+const heads = 2;
+const headDim = 3;
+
+/**
+ * A decoder ONNX written by "someone else": a bigram model (logits of position t depend only on
+ * token t) in the Optimum merged layout without `position_ids`, with `use_cache_branch`, and a
+ * cache of one layer. Its log-probs are known in closed form.
+ */
+function bigramDecoder(table: Float32Array): Uint8Array {
+  const graph = new GraphBuilder('bigram');
+  const ids = graph.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
+  graph.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
+  const pastKey = graph.input('past_key_values.0.key', 'float32', ['batch_size', heads, 'past_sequence_length', headDim]);
+  const pastValue = graph.input('past_key_values.0.value', 'float32', ['batch_size', heads, 'past_sequence_length', headDim]);
+  graph.input('use_cache_branch', 'bool', [1]);
+  const logitsTable = graph.initializer('bigram.weight', { elementType: 'float32', shape: [vocab, vocab], bytes: new Uint8Array(table.buffer) });
+  const keyTable = graph.initializer('key.weight', { elementType: 'float32', shape: [vocab, heads * headDim], bytes: new Uint8Array(seededValues(vocab * heads * headDim, 5, 1).buffer) });
+  graph.output(graph.gather(logitsTable, ids), 'logits', ['batch_size', 'sequence_length', vocab]);
+  const keys = graph.transpose(graph.reshape(graph.gather(keyTable, ids), [0, 0, heads, headDim]), [0, 2, 1, 3]);
+  graph.output(graph.concat([pastKey, keys], 2), 'present.0.key', ['batch_size', heads, 'total_sequence_length', headDim]);
+  graph.output(graph.concat([pastValue, keys], 2), 'present.0.value', ['batch_size', heads, 'total_sequence_length', headDim]);
+  return graph.toModel();
+}
+
+describe('createOrtCausalLM on a foreign decoder', () => {
+  const table = seededValues(vocab * vocab, 9, 3);
+
+  it('infers the config from the graph and scores with the closed-form bigram log-probs', async () => {
+    const model = await createOrtCausalLM({ model: bigramDecoder(table), sessionOptions: { intraOpThreads: 1 } });
+    expect(model.layout).toMatchObject({ hasPositionIds: false, hasUseCacheBranch: true, hasLastLogits: false, numLayers: 1, numKeyValueHeads: heads, headDim });
+    expect(model.config).toMatchObject({ vocabSize: vocab, numLayers: 1, numHeads: heads, hiddenSize: heads * headDim });
+    const ids = [3, 7, 1, 15, 0, 9];
+    const { logprobs } = await model.doLogprobs({ batch: rightPaddedBatch([ids], 0) });
+    const expected = ids.slice(1).map((next, step) => {
+      const row = Array.from(table.subarray(ids[step]! * vocab, (ids[step]! + 1) * vocab));
+      const max = Math.max(...row);
+      return row[next]! - max - Math.log(row.reduce((sum, value) => sum + Math.exp(value - max), 0));
+    });
+    expect(maxAbsDiff(logprobs, expected)).toBeLessThan(1e-5);
+    await model.dispose();
+  });
+
+  it('decodes through its cache with core generate (greedy follows the bigram argmax chain)', async () => {
+    const model = await createOrtCausalLM({ model: bigramDecoder(table), sessionOptions: { intraOpThreads: 1 } });
+    const { sequences } = await generate({ model, prompts: [Int32Array.of(2, 4)], sampling: { maxNewTokens: 5, temperature: 0, eosTokenIds: [] } });
+    const chain: number[] = [];
+    let token = 4;
+    for (let step = 0; step < 5; step++) {
+      const row = table.subarray(token * vocab, (token + 1) * vocab);
+      token = row.indexOf(Math.max(...row));
+      chain.push(token);
+    }
+    expect(Array.from(sequences[0]!.completionIds)).toEqual(chain);
+    await model.dispose();
+  });
+});
