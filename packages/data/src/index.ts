@@ -37,3 +37,4 @@ export { SOURCE_FORMATS, SOURCE_FORMAT_NAMES, type SourceFormat, type SourceForm
 export { convertFile, type ConvertFileOptions, type ConvertSummary } from './convert/convert-file';
 export { promptMessages, demonstrationToConversation } from './convert/demonstration-to-conversation';
 export { scrubPrompt, type PromptPiiFinding } from './hygiene/scrub-prompt';
+export { cleanPrompts, type CleanPromptsOptions, type CleanPromptsReport } from './hygiene/clean-prompts';

@@ -136,3 +136,20 @@ describe('scrubPrompt', () => {
     expect(findings).toEqual([{ type: 'IP', start: 3, end: 11, message: 1 }]);
   });
 });
+
+describe('cleanPrompts', () => {
+  it('scrubs, dedupes after scrubbing, caps and splits, reporting each step', async () => {
+    const { cleanPrompts } = await import('../src/index');
+    const items = [
+      prompt(0, 'a', 'Email me at one@example.com about the plan'),
+      prompt(1, 'a', 'Email me at two@example.org about the plan'),
+      ...Array.from({ length: 30 }, (_, index) => prompt(10 + index, `user-${index % 10}`, `Task number ${index}`)),
+      ...Array.from({ length: 5 }, (_, index) => prompt(100 + index, 'heavy', `Heavy prompt ${index}`)),
+    ];
+    const { train, valid, test, report } = cleanPrompts(items, { prefixLength: 30, maxPerUser: 3, seed: 2 });
+    expect(report).toMatchObject({ input: 37, scrubbedPrompts: 2, duplicates: 1, overCap: 2 });
+    expect(report.findings.EMAIL).toBe(2);
+    expect(train.length + valid.length + test.length).toBe(34);
+    expect([...train, ...valid, ...test].some((item) => item.text!.includes('@'))).toBe(false);
+  });
+});

@@ -22,9 +22,11 @@ describe('scoreCompletions', () => {
     }
   });
 
-  it('cuts long prompts from the left so the completion and EOS survive', () => {
+  it('cuts long prompts from the left, then long completions at the end, so the EOS survives', () => {
     expect(Array.from(encodeScoredSequence(characterTokenizer, 'abcdef', 'xy', { eosTokenId: 0, maxLength: 5 }))).toEqual([5, 6, 24, 25, 0]);
-    expect(() => encodeScoredSequence(characterTokenizer, 'a', 'xyz', { eosTokenId: 0, maxLength: 3 })).toThrow(/maxLength/);
+    // A completion too long on its own keeps its beginning and the EOS the score is read at.
+    expect(Array.from(encodeScoredSequence(characterTokenizer, 'a', 'wxyz', { eosTokenId: 0, maxLength: 3 }))).toEqual([23, 24, 0]);
+    expect(() => encodeScoredSequence(characterTokenizer, 'a', 'b', { maxLength: 1 })).toThrow(/maxLength/);
   });
 
   it('rejects lists of different lengths', async () => {

@@ -1,4 +1,5 @@
 import '../../tfjs/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js'; // TEMP until @instructkit/tfjs registers chained ops
+import '../../tfjs/node_modules/@tensorflow/tfjs-core/dist/register_all_gradients.js'; // TEMP until @instructkit/tfjs registers gradients
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

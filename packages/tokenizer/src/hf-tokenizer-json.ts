@@ -136,7 +136,10 @@ function readAddedTokens(value: unknown, file: string): AddedToken[] {
 
 /** Reads `eos_token` / `pad_token` from a `tokenizer_config.json` (string or `{content}` form). */
 export function parseTokenizerConfig(text: string, file: string): { eosToken?: string; padToken?: string } {
-  const config = parseJsonFile(text, file);
+  return withFieldLines(text, () => readTokenizerConfig(parseJsonFile(text, file), file));
+}
+
+function readTokenizerConfig(config: Json, file: string): { eosToken?: string; padToken?: string } {
   if (!isObject(config)) throw new TokenizerFileError(file, {}, `must be a JSON object, got ${describe(config)}`);
   const read = (name: string): string | undefined => {
     const value = config[name];

@@ -52,7 +52,7 @@ describe('malformed tokenizer files', () => {
   ];
   for (const [name, document, message] of cases) {
     it(`names the field at fault for ${name}`, async () => {
-      const file = write(JSON.stringify(document));
+      const file = write(JSON.stringify(document, null, 2));
       const error = await loadError(file);
       expect(error).toBeInstanceOf(TokenizerFileError);
       expect((error as TokenizerFileError).file).toBe(file);
@@ -60,6 +60,27 @@ describe('malformed tokenizer files', () => {
       expect(error.message).toMatch(message);
     });
   }
+
+  it('gives the line of the field at fault in a pretty-printed file', async () => {
+    const document = { pre_tokenizer: BYTE_LEVEL, model: { ...goodModel(), merges: ['a b', 'a zz'] } };
+    const text = JSON.stringify(document, null, 2);
+    const file = write(text);
+    const error = (await loadError(file)) as TokenizerFileError;
+    const expectedLine = text.split('\n').findIndex((line) => line.includes('"a zz"')) + 1;
+    expect(expectedLine).toBeGreaterThan(1);
+    expect(error.line).toBe(expectedLine);
+    expect(error.field).toBe('model.merges[1]');
+    expect(error.message).toBe(`${file}: line ${expectedLine}: model.merges[1]: merge of unknown token "zz" (not in model.vocab)`);
+
+    const vocabText = '{\n  "a": 0,\n  "b": -1\n}';
+    const directory = path.join(scratch, 'vocab-line');
+    mkdirSync(directory);
+    writeFileSync(path.join(directory, 'vocab.json'), vocabText);
+    writeFileSync(path.join(directory, 'merges.txt'), '#version: 0.2\n');
+    const vocabError = (await loadError(directory)) as TokenizerFileError;
+    expect(vocabError.line).toBe(3);
+    expect(vocabError.message).toMatch(/vocab\.json: line 3: \["b"\]: id must be a non-negative integer, got -1$/);
+  });
 
   it('says which tokenizer kinds it does not read', async () => {
     const wordPiece = await loadError(write(JSON.stringify({ pre_tokenizer: BYTE_LEVEL, model: { type: 'WordPiece', vocab: {} } })));
@@ -98,7 +119,7 @@ describe('malformed tokenizer files', () => {
     writeFileSync(path.join(directory, 'tokenizer.json'), JSON.stringify({ pre_tokenizer: BYTE_LEVEL, model: goodModel() }));
     writeFileSync(path.join(directory, 'tokenizer_config.json'), JSON.stringify({ eos_token: 42 }));
     const error = await loadError(directory);
-    expect(error.message).toBe(`${path.join(directory, 'tokenizer_config.json')}: eos_token: must be a string or {"content": string}, got 42`);
+    expect(error.message).toBe(`${path.join(directory, 'tokenizer_config.json')}: line 1: eos_token: must be a string or {"content": string}, got 42`);
   });
 
   it('rejects a path that is neither a preset nor a file, and a folder without tokenizer files', async () => {

@@ -1,7 +1,12 @@
 import { Command, Option } from 'commander';
 import { InvalidFileError } from '@instructkit/core';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import {
+  cleanPrompts,
   convertFile,
+  Prompt,
+  writeRecords,
   RECORD_KINDS,
   RECORD_SCHEMAS,
   readRecords,
@@ -87,6 +92,56 @@ async function convert(
   writeErr(`${line}\n`);
 }
 
+interface CleanOptions {
+  out: string;
+  prefixLength: string;
+  maxPerUser: string;
+  scrub: boolean;
+  seed: string;
+  fractions: string;
+  rejects?: boolean;
+}
+
+function parseCount(command: Command, name: string, value: string): number | false {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) command.error(`--${name}: expected a non-negative integer, got ${value}`, { exitCode: 1 });
+  return number === 0 ? false : number;
+}
+
+async function clean(command: Command, files: string[], options: CleanOptions): Promise<void> {
+  const { writeOut, writeErr } = writersOf(command);
+  const shares = options.fractions.split(',').map(Number);
+  if (shares.length !== 3 || shares.some((share) => !(share >= 0))) command.error(`--fractions: expected train,valid,test such as 0.8,0.1,0.1, got ${options.fractions}`, { exitCode: 1 });
+  const prompts: Prompt[] = [];
+  let rejected = 0;
+  for (const file of files) {
+    const reader = readRecords(file, Prompt, {
+      rejects: options.rejects ? path.join(options.out, `${path.basename(file)}.rejects.jsonl`) : 'skip',
+      onReject: (record) => writeOut(`${describeRejected(record)}\n`),
+    });
+    if (options.rejects) await mkdir(options.out, { recursive: true });
+    for await (const prompt of reader) prompts.push(prompt);
+    rejected += reader.summary.rejected;
+  }
+  const { train, valid, test, report } = cleanPrompts(prompts, {
+    ...(options.scrub ? {} : { scrub: false as const }),
+    prefixLength: parseCount(command, 'prefix-length', options.prefixLength),
+    maxPerUser: parseCount(command, 'max-per-user', options.maxPerUser),
+    fractions: { train: shares[0]!, valid: shares[1]!, test: shares[2]! },
+    seed: Number(options.seed),
+  });
+  await mkdir(options.out, { recursive: true });
+  for (const [name, items] of [['train', train], ['valid', valid], ['test', test]] as const) {
+    await writeRecords(path.join(options.out, `prompts-${name}.jsonl`), items, { schema: Prompt });
+  }
+  await writeFile(path.join(options.out, 'hygiene-report.json'), `${JSON.stringify({ ...report, rejected }, null, 2)}\n`);
+  const line =
+    `prompts: ${report.input} read (${rejected} invalid), ${report.scrubbedPrompts} scrubbed, ${report.duplicates} duplicates, ` +
+    `${report.overCap} over the per-user cap → train ${report.prompts.train} / valid ${report.prompts.valid} / test ${report.prompts.test} in ${options.out}`;
+  if (rejected > 0 && !options.rejects) command.error(line, { exitCode: 1, code: 'instructkit.invalid-records' });
+  writeErr(`${line}\n`);
+}
+
 /**
  * Registers `instructkit data …`:
  * - `data validate --kind <kind> FILE...` checks every record of every file
@@ -96,6 +151,9 @@ async function convert(
  *   TRL, HH-RLHF, Alpaca, OpenAI chat, OASST trees or summarize-from-feedback rows into
  *   InstructKit records; bad rows are printed like `validate`'s and exit 1 unless
  *   `--rejects` keeps them in a side file.
+ * - `data clean --out DIR FILE...` runs the InstructGPT prompt hygiene (PII scrubbing,
+ *   prefix dedup, per-user cap, split by user) and writes `prompts-{train,valid,test}.jsonl`
+ *   and `hygiene-report.json` to DIR.
  *
  * @param program - The root `instructkit` command.
  * @returns The `data` command, for chaining.
@@ -124,6 +182,22 @@ export function registerDataCommand(program: Command): Command {
     .showHelpAfterError(false)
     .action(async (input: string, output: string, options: { from: SourceFormat; kind?: RecordKind; rejects?: string }, command: Command) => {
       await convert(command, input, output, options);
+    });
+
+  data
+    .command('clean')
+    .description('Prompt hygiene (InstructGPT §3.2): scrub PII, drop prefix duplicates, cap prompts per user, split by user.')
+    .requiredOption('--out <dir>', 'directory for prompts-{train,valid,test}.jsonl and hygiene-report.json')
+    .option('--prefix-length <chars>', 'prompts sharing this many normalised leading characters are duplicates (0 = keep all)', '100')
+    .option('--max-per-user <count>', 'most prompts kept per user (0 = no cap)', '200')
+    .option('--no-scrub', 'keep PII as it is')
+    .option('--seed <number>', 'seed of the per-user choice and the split', '0')
+    .option('--fractions <train,valid,test>', 'shares of prompts per split', '0.8,0.1,0.1')
+    .option('--rejects', 'write invalid lines to DIR/<file>.rejects.jsonl and exit 0')
+    .argument('<files...>', 'prompt files (JSONL / JSON, optionally .gz)')
+    .showHelpAfterError(false)
+    .action(async (files: string[], options: CleanOptions, command: Command) => {
+      await clean(command, files, options);
     });
 
   return data;

@@ -218,7 +218,7 @@ export class OrtCausalLM implements CausalLMV1 {
     length: number,
     cache: Record<string, ort.Tensor>,
     pastLength: number,
-    lastLogitsOnly = false,
+    fetch: 'decode' | 'logits' = 'decode',
   ): Promise<ort.InferenceSession.OnnxValueMapType> {
     const { indexType } = this.layout;
     const feeds: Record<string, ort.Tensor> = {
@@ -229,20 +229,22 @@ export class OrtCausalLM implements CausalLMV1 {
     };
     if (this.layout.hasPositionIds) feeds.position_ids = indexTensor(indexType, positions, [batchSize, length]);
     if (this.layout.hasUseCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(pastLength > 0 ? 1 : 0), [1]);
-    if (lastLogitsOnly && this.layout.hasLastLogits) return this.session.run(feeds, this.decodingFetches);
-    return this.session.run(feeds);
+    // Fetch only what is used: onnxruntime then skips the unembedding of every prompt position
+    // while decoding (last_logits), and does not copy the cache out for full-sequence scoring.
+    if (fetch === 'logits') return this.session.run(feeds, ['logits']);
+    return this.session.run(feeds, this.decodingFetches);
   }
 
   /** Outputs fetched while decoding: the last position's logits and the cache. */
   private get decodingFetches(): string[] {
-    const names = ['last_logits'];
+    const names = [this.layout.hasLastLogits ? 'last_logits' : 'logits'];
     for (let layer = 0; layer < this.layout.numLayers; layer++) names.push(`present.${layer}.key`, `present.${layer}.value`);
     return names;
   }
 
   private async forward(batch: TokenBatch): Promise<Float32Array> {
     const positions = positionIdsFromMask(batch.attentionMask, batch.batchSize, batch.length);
-    const outputs = await this.run(batch.ids, batch.attentionMask, positions, batch.batchSize, batch.length, this.emptyCache(batch.batchSize), 0);
+    const outputs = await this.run(batch.ids, batch.attentionMask, positions, batch.batchSize, batch.length, this.emptyCache(batch.batchSize), 0, 'logits');
     return outputAsFloat32(outputs.logits as ort.Tensor);
   }
 
@@ -292,7 +294,7 @@ export class OrtCausalLM implements CausalLMV1 {
       throw new InvalidArgumentError('maxNewTokens', `prompt length ${batch.length} + ${maxNewTokens} new tokens exceed the context length ${this.config.contextLength}`);
     }
     const positions = positionIdsFromMask(batch.attentionMask, batch.batchSize, batch.length);
-    const outputs = await this.run(batch.ids, batch.attentionMask, positions, batch.batchSize, batch.length, this.emptyCache(batch.batchSize), 0, true);
+    const outputs = await this.run(batch.ids, batch.attentionMask, positions, batch.batchSize, batch.length, this.emptyCache(batch.batchSize), 0, 'decode');
     const logitsTensor = (outputs.last_logits ?? outputs.logits) as ort.Tensor;
     const all = outputAsFloat32(logitsTensor);
     const vocab = this.config.vocabSize;
@@ -360,7 +362,7 @@ class OrtDecodeSession implements DecodeSession {
       positions[row] = this.realTokens[row]!;
       this.realTokens[row]! += 1;
     }
-    const outputs = await this.model.run(tokens, mask, positions, this.batchSize, 1, cache, this.length, true);
+    const outputs = await this.model.run(tokens, mask, positions, this.batchSize, 1, cache, this.length, 'decode');
     this.mask = mask;
     this.length = nextLength;
     this.cache = presentsToPasts(outputs, this.model.layout.numLayers);
