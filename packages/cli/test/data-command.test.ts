@@ -110,3 +110,42 @@ describe('instructkit data convert', () => {
     }
   });
 });
+
+describe('instructkit data clean', () => {
+  it('writes user-disjoint splits of scrubbed, deduplicated prompts and a report', async () => {
+    const { mkdtemp, readFile, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const directory = await mkdtemp(path.join(tmpdir(), 'instructkit-clean-'));
+    try {
+      const input = path.join(directory, 'prompts.jsonl');
+      const prompts = Array.from({ length: 40 }, (_, index) => ({
+        id: `p-${index}`,
+        text: index === 0 ? 'Call +44 20 7946 0958 now' : index === 1 ? 'Call +1 415 555 2671 now' : `Prompt number ${index}`,
+        userId: `u-${index % 8}`,
+        source: 'test',
+        createdAt: '2026-11-25T06:25:00Z',
+      }));
+      await writeFile(input, `${prompts.map((prompt) => JSON.stringify(prompt)).join('\n')}\n{"id": 5}\n`);
+      const out = path.join(directory, 'out');
+      const strict = await run(['data', 'clean', '--out', out, '--seed', '3', input]);
+      expect(strict.exitCode).toBe(1);
+      expect(strict.stdout).toMatch(/prompts.jsonl:41: /);
+      const result = await run(['data', 'clean', '--out', out, '--seed', '3', '--rejects', input]);
+      expect(result.exitCode).toBe(0);
+      const report = JSON.parse(await readFile(path.join(out, 'hygiene-report.json'), 'utf8'));
+      expect(report).toMatchObject({ input: 40, scrubbedPrompts: 2, duplicates: 1, rejected: 1 });
+      const users = await Promise.all(
+        ['train', 'valid', 'test'].map(async (split) =>
+          (await readFile(path.join(out, `prompts-${split}.jsonl`), 'utf8')).trim().split('\n').filter(Boolean).map((line) => JSON.parse(line).userId as string),
+        ),
+      );
+      expect(users.flat()).toHaveLength(39);
+      const [train, valid, test] = users.map((list) => new Set(list));
+      for (const user of train!) expect(valid!.has(user) || test!.has(user)).toBe(false);
+      for (const user of valid!) expect(test!.has(user)).toBe(false);
+      expect(await readFile(path.join(out, 'prompts.jsonl.rejects.jsonl'), 'utf8')).toContain('"line":41');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});

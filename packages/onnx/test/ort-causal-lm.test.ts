@@ -112,6 +112,13 @@ describe.each(['standard', 'onnxruntime'] as const)('OrtCausalLM (GPT-2 exported
     }
   });
 
+  it('refuses to step past the maxNewTokens the session was started with', async () => {
+    const { session } = await model.doStartDecoding({ batch: leftPaddedBatch([[1, 2]], 0), maxNewTokens: 1 });
+    await session.step(Int32Array.of(3));
+    await expect(session.step(Int32Array.of(4))).rejects.toThrow(/started for 3 positions/);
+    session.dispose();
+  });
+
   it('rejects token ids outside the vocabulary with the offending position', async () => {
     await expect(model.doLogits({ batch: rightPaddedBatch([[1, 2, 99]], 0) })).rejects.toThrow(/batch\.ids\[0\]\[2\]: token id 99/);
   });

@@ -15,13 +15,20 @@ export interface SplitAnswer {
 }
 
 /**
- * Splits a completion at the first {@link END_OF_ANSWER}. Text after the marker is
- * ignored for correctness but means the completion did not end properly.
+ * Chat-template end tokens a decoder may leave after the answer; they do not count as
+ * text after the marker (`owl dog cat <end><|end|>` ends properly).
+ */
+const TRAILING_SPECIAL_TOKENS = /<\|end\|>|<\|endoftext\|>/g;
+
+/**
+ * Splits a completion at the first {@link END_OF_ANSWER}. Text after the marker
+ * (other than whitespace and chat end tokens) is ignored for correctness but means
+ * the completion did not end properly.
  */
 export function splitAnswer(completion: string): SplitAnswer {
   const at = completion.indexOf(END_OF_ANSWER);
   if (at === -1) return { answer: completion.trim(), endedProperly: false };
-  const after = completion.slice(at + END_OF_ANSWER.length);
+  const after = completion.slice(at + END_OF_ANSWER.length).replace(TRAILING_SPECIAL_TOKENS, '');
   return { answer: completion.slice(0, at).trim(), endedProperly: after.trim() === '' };
 }
 

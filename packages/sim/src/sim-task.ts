@@ -19,12 +19,20 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const compiled = new Map<PromptTemplate, { regex: RegExp; slots: string[] }>();
+interface CompiledTemplate {
+  readonly regex: RegExp;
+  readonly slots: string[];
+  /** The template's fixed text pieces; a text lacking one cannot match (a cheap pre-filter). */
+  readonly literals: string[];
+}
 
-function compile(family: AnyTaskFamily, template: PromptTemplate): { regex: RegExp; slots: string[] } {
+const compiled = new Map<PromptTemplate, CompiledTemplate>();
+
+function compile(family: AnyTaskFamily, template: PromptTemplate): CompiledTemplate {
   let entry = compiled.get(template);
   if (entry) return entry;
   const slots: string[] = [];
+  const literals = template.text.split(/\{[a-z]+\}/).filter((part) => part.trim() !== '');
   const source = template.text
     .split(/(\{[a-z]+\})/)
     .map((part) => {
@@ -34,7 +42,7 @@ function compile(family: AnyTaskFamily, template: PromptTemplate): { regex: RegE
       return `(${family.slotPatterns[slot]})`;
     })
     .join('');
-  entry = { regex: new RegExp(source), slots };
+  entry = { regex: new RegExp(source, 'g'), slots, literals };
   compiled.set(template, entry);
   return entry;
 }
@@ -70,27 +78,31 @@ export function sampleSimTask(random: SeededRandom, options: SampleSimTaskOption
 }
 
 /**
- * Recovers the task behind a prompt text: the longest match of any family's template
- * anywhere in the text, so a chat template around it, a greeting or planted PII
- * before it do not matter. Returns undefined for text that holds no sim task.
+ * Recovers the task behind a prompt text: the match of any family's template that
+ * ends last in the text (the longest among those), so a chat template around it, a
+ * greeting or planted PII before it, or solved few-shot examples before it do not
+ * matter. Returns undefined for text that holds no sim task.
  */
 export function parseSimPrompt(text: string): SimTask | undefined {
-  let best: (SimTask & { length: number }) | undefined;
+  let best: (SimTask & { end: number }) | undefined;
   for (const family of SIM_FAMILIES) {
     family.templates.forEach((template, index) => {
-      const { regex, slots } = compile(family, template);
-      const match = regex.exec(text);
-      if (!match || (best !== undefined && match[0].length <= best.length)) return;
-      const values: Record<string, string> = { ...template.fixed };
-      slots.forEach((slot, position) => {
-        values[slot] = match[position + 1]!;
-      });
-      const spec = family.fromSlots(values);
-      if (spec !== undefined) best = { family: family.name, template: index, spec, text: match[0], length: match[0].length };
+      const { regex, slots, literals } = compile(family, template);
+      if (!literals.every((literal) => text.includes(literal))) return;
+      for (const match of text.matchAll(regex)) {
+        const end = match.index + match[0].length;
+        if (best !== undefined && (end < best.end || (end === best.end && match[0].length <= best.text.length))) continue;
+        const values: Record<string, string> = { ...template.fixed };
+        slots.forEach((slot, position) => {
+          values[slot] = match[position + 1]!;
+        });
+        const spec = family.fromSlots(values);
+        if (spec !== undefined) best = { family: family.name, template: index, spec, text: match[0], end };
+      }
     });
   }
   if (best === undefined) return undefined;
-  const { length: _length, ...task } = best;
+  const { end: _end, ...task } = best;
   return task;
 }
 

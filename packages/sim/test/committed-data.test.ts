@@ -2,7 +2,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Demonstration, Prompt, Ranking, Rating, readRecords, scrubPii } from '@instructkit/data';
-import type { z } from 'zod';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSimDataset, parseSimPrompt } from '../src/index';
 
@@ -13,9 +12,9 @@ afterAll(async () => {
   await Promise.all(temporary.map((directory) => rm(directory, { recursive: true, force: true })));
 });
 
-async function readAll<Schema extends z.ZodType>(file: string, schema: Schema) {
+async function readAll<Schema extends Parameters<typeof readRecords>[1]>(file: string, schema: Schema) {
   const reader = readRecords(file, schema, { rejects: 'skip' });
-  const records: z.output<Schema>[] = [];
+  const records: unknown[] = [];
   for await (const record of reader) records.push(record);
   return { records, summary: reader.summary };
 }
@@ -39,7 +38,7 @@ describe('the committed data set in examples/data/sim', () => {
     ] as const;
     for (const split of ['train', 'valid', 'test']) {
       for (const [name, schema] of kinds) {
-        const { records, summary } = await readAll(path.join(committed, split, `${name}.jsonl`), schema as z.ZodType);
+        const { records, summary } = await readAll(path.join(committed, split, `${name}.jsonl`), schema);
         expect(summary.rejected, `${split}/${name}`).toBe(0);
         expect(records.length, `${split}/${name}`).toBeGreaterThan(0);
       }
@@ -47,7 +46,7 @@ describe('the committed data set in examples/data/sim', () => {
   });
 
   it('plants PII that the data package scrubber finds, and only there; scrubbed prompts stay scorable', async () => {
-    const { records } = await readAll(path.join(committed, 'train/prompts.jsonl'), Prompt);
+    const records = (await readAll(path.join(committed, 'train/prompts.jsonl'), Prompt)).records as Prompt[];
     const planted = records.filter((prompt) => prompt.meta?.plantedPii !== undefined);
     expect(planted.length).toBeGreaterThan(20);
     for (const prompt of records) {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   familyByName,
+  fewShotPrefix,
+  formatFewShotQuery,
   goldScore,
   parseSimPrompt,
   renderTemplate,
@@ -56,6 +58,12 @@ describe('sim task families', () => {
   it('finds the task inside a chat template, after planted PII', () => {
     const wrapped = '<|user|>\nFrom ana.baker3@example.com: What is 7 times 8?\n<|assistant|>\n';
     expect(parseSimPrompt(wrapped)).toMatchObject({ family: 'arithmetic', spec: { left: 7, right: 8, operation: 'times' } });
+  });
+
+  it('judges the last task of a few-shot query, not its solved examples', () => {
+    const query = `${fewShotPrefix(5, 1)}${formatFewShotQuery('What is 7 times 8?')}`;
+    expect(parseSimPrompt(query)).toMatchObject({ family: 'arithmetic', spec: { left: 7, right: 8, operation: 'times' } });
+    expect(goldScore(query, ' 56 <end>').score).toBe(1);
   });
 
   it('finds nothing in text that holds no task', () => {

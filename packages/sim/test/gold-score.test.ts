@@ -94,6 +94,9 @@ describe('goldScore', () => {
     expect(goldScore(prompt, '4 <end>').endedProperly).toBe(true);
     expect(goldScore(prompt, '4 <end> and 5').endedProperly).toBe(false);
     expect(goldScore(prompt, '4 <end>\n').endedProperly).toBe(true);
+    // A chat template's end token after the marker is not extra text.
+    expect(goldScore(prompt, '4 <end><|end|>').endedProperly).toBe(true);
+    expect(goldScore(prompt, '4<|end|>').endedProperly).toBe(false);
   });
 
   it('throws a typed error for a prompt that holds no sim task', () => {

@@ -105,7 +105,7 @@ export const gpt2Family: ModelFamily = {
     const bias = attentionBias(input);
     const scale = 1 / Math.sqrt(headSize);
     const cache: KeyValueCache | undefined = returnCache ? { keys: [], values: [] } : undefined;
-    const toHeads = (tensor: tf.Tensor) => tf.transpose(tensor.reshape([batchSize, length, heads, headSize]), [0, 2, 1, 3]) as tf.Tensor4D;
+    const toHeads = (tensor: tf.Tensor) => tf.transpose(tf.reshape(tensor, [batchSize, length, heads, headSize]), [0, 2, 1, 3]) as tf.Tensor4D;
 
     for (let layer = 0; layer < config.numLayers; layer++) {
       const prefix = `h.${layer}.`;
@@ -125,11 +125,11 @@ export const gpt2Family: ModelFamily = {
         cache.values.push(values);
       }
       const keyLength = keys.shape[2];
-      const keysTransposed = tf.transpose(keys, [0, 1, 3, 2]).reshape([batchSize * heads, headSize, keyLength]);
-      const scores = matMul(queries.reshape([batchSize * heads, length, headSize]), keysTransposed).reshape([batchSize, heads, length, keyLength]);
+      const keysTransposed = tf.reshape(tf.transpose(keys, [0, 1, 3, 2]), [batchSize * heads, headSize, keyLength]);
+      const scores = tf.reshape(matMul(tf.reshape(queries, [batchSize * heads, length, headSize]), keysTransposed), [batchSize, heads, length, keyLength]);
       const probabilities = mode.dropout(tf.softmax(tf.add(scores, bias)), rates.attention);
-      const context = matMul(probabilities.reshape([batchSize * heads, length, keyLength]), values.reshape([batchSize * heads, keyLength, headSize]));
-      const merged = tf.transpose(context.reshape([batchSize, heads, length, headSize]), [0, 2, 1, 3]).reshape([batchSize, length, hidden]);
+      const context = matMul(tf.reshape(probabilities, [batchSize * heads, length, keyLength]), tf.reshape(values, [batchSize * heads, keyLength, headSize]));
+      const merged = tf.reshape(tf.transpose(tf.reshape(context, [batchSize, heads, length, headSize]), [0, 2, 1, 3]), [batchSize, length, hidden]);
       const attention = linear(merged, get(`${prefix}attn.c_proj.weight`), get(`${prefix}attn.c_proj.bias`));
       x = tf.add(x, mode.dropout(attention, rates.residual)) as tf.Tensor3D;
 

@@ -14,10 +14,11 @@ export interface ParameterSpec {
 }
 
 /** Per-layer key/value cache of a decoding session: `[batch, heads, cachedLength, headSize]` each. */
-export interface KeyValueCache {
-  readonly keys: tf.Tensor4D[];
-  readonly values: tf.Tensor4D[];
-}
+// A type alias (not an interface) so that it is a tfjs TensorContainer and can leave a tf.tidy.
+export type KeyValueCache = {
+  keys: tf.Tensor4D[];
+  values: tf.Tensor4D[];
+};
 
 /** Host-side description of the tokens a trunk call processes. */
 export interface TrunkInput {

@@ -207,7 +207,7 @@ export function objectiveValue(model: ObjectiveModel, task: TrainingTask, mode: 
       const hidden3d = (batch: TokenBatch) => {
         validateBatch(batch, model.config, 'batch');
         tokens += countTokens(batch);
-        return model.hiddenStates(batch, mode).reshape([batch.batchSize, batch.length, model.config.hiddenSize]) as tf.Tensor3D;
+        return tf.reshape(model.hiddenStates(batch, mode), [batch.batchSize, batch.length, model.config.hiddenSize]) as tf.Tensor3D;
       };
       const result = lossFunction({
         tf,
@@ -215,13 +215,13 @@ export function objectiveValue(model: ObjectiveModel, task: TrainingTask, mode: 
         hiddenStates: hidden3d,
         logits: (batch) => {
           requireKind(model, 'causal-lm', 'custom logits');
-          const hidden = hidden3d(batch).reshape([-1, model.config.hiddenSize]) as tf.Tensor2D;
-          return model.logitsOfRows(hidden).reshape([batch.batchSize, batch.length, model.config.vocabSize]) as tf.Tensor3D;
+          const hidden = tf.reshape(hidden3d(batch), [-1, model.config.hiddenSize]) as tf.Tensor2D;
+          return tf.reshape(model.logitsOfRows(hidden), [batch.batchSize, batch.length, model.config.vocabSize]) as tf.Tensor3D;
         },
         scores: (batch) => {
           requireKind(model, 'scalar', 'custom scores');
-          const hidden = hidden3d(batch).reshape([-1, model.config.hiddenSize]) as tf.Tensor2D;
-          return model.scoresOfRows(hidden).reshape([batch.batchSize, batch.length]) as tf.Tensor2D;
+          const hidden = tf.reshape(hidden3d(batch), [-1, model.config.hiddenSize]) as tf.Tensor2D;
+          return tf.reshape(model.scoresOfRows(hidden), [batch.batchSize, batch.length]) as tf.Tensor2D;
         },
       });
       return { loss: result.loss, metrics: result.metrics ?? {}, tokens: result.tokens ?? tokens };
@@ -285,7 +285,7 @@ function rankingObjective(model: ObjectiveModel, task: RankingTask, mode: Forwar
     pairMatrix[pair * batch.batchSize + winner] += 1;
     pairMatrix[pair * batch.batchSize + losers[pair]!] -= 1;
   });
-  const differences = matMul(tf.tensor2d(pairMatrix, [winners.length, batch.batchSize]), rewards.reshape([batch.batchSize, 1])).reshape([winners.length]);
+  const differences = tf.reshape(matMul(tf.tensor2d(pairMatrix, [winners.length, batch.batchSize]), tf.reshape(rewards, [batch.batchSize, 1])), [winners.length]);
   // −log σ(d − m) = softplus(−(d − m)).
   const losses = tf.softplus(tf.neg(tf.sub(differences, tf.tensor1d(margins))));
   return {

@@ -1,5 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+type GradientResult = { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] };
+
+// tf.customGrad's own typing lumps tensors and the save function into one union; these give each its type.
+function customGrad1(body: (input: tf.Tensor, save: tf.GradSaveFunc) => GradientResult): (input: tf.Tensor) => tf.Tensor {
+  return tf.customGrad(body as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (input: tf.Tensor) => tf.Tensor;
+}
+
+function customGrad2(body: (left: tf.Tensor, right: tf.Tensor, save: tf.GradSaveFunc) => GradientResult): (left: tf.Tensor, right: tf.Tensor) => tf.Tensor {
+  return tf.customGrad(body as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (left: tf.Tensor, right: tf.Tensor) => tf.Tensor;
+}
+
 /**
  * Matrix product `a @ b` of rank-2 (`[m,k]·[k,n]`) or batched rank-3 (`[b,m,k]·[b,k,n]`)
  * tensors whose gradient only calls the plain (non-transposed) matMul: tfjs-wasm's
@@ -7,7 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * 10–50× slower than the plain form, so the gradient transposes explicitly instead.
  */
 export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const product = tf.customGrad((left, right, save) => {
+  const product = customGrad2((left, right, save) => {
     save([left, right]);
     return {
       value: tf.matMul(left as tf.Tensor, right as tf.Tensor),
@@ -28,10 +39,10 @@ export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
   const inputSize = x.shape[x.rank - 1]!;
   const outputSize = weight.shape[1]!;
-  const flat = x.rank === 2 ? x : x.reshape([-1, inputSize]);
+  const flat = x.rank === 2 ? x : tf.reshape(x, [-1, inputSize]);
   let output = matMul(flat, weight);
   if (bias) output = tf.add(output, bias);
-  return x.rank === 2 ? output : output.reshape([...x.shape.slice(0, -1), outputSize]);
+  return x.rank === 2 ? output : tf.reshape(output, [...x.shape.slice(0, -1), outputSize]);
 }
 
 /**
@@ -41,16 +52,16 @@ export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor): tf.Te
  */
 export function embeddingLookup(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
   const width = table.shape[1]!;
-  const flatIds = ids.reshape([-1]) as tf.Tensor1D;
-  const lookup = tf.customGrad((rows, save) => {
+  const flatIds = tf.reshape(ids, [-1]) as tf.Tensor1D;
+  const lookup = customGrad1((rows, save) => {
     // Saved tensors outlive the forward scope; a captured one would be disposed before the backward pass.
     save([flatIds]);
     return {
       value: tf.gather(rows as tf.Tensor, flatIds),
-      gradFunc: (dy, saved) => [tf.scatterND((saved[0] as tf.Tensor).reshape([-1, 1]), (dy as tf.Tensor).reshape([-1, width]), table.shape)],
+      gradFunc: (dy, saved) => [tf.scatterND(tf.reshape((saved[0] as tf.Tensor), [-1, 1]), tf.reshape((dy as tf.Tensor), [-1, width]), table.shape)],
     };
   });
-  return lookup(table).reshape([...ids.shape, width]);
+  return tf.reshape(lookup(table), [...ids.shape, width]);
 }
 
 /**
@@ -83,7 +94,7 @@ export function geluTanh(x: tf.Tensor): tf.Tensor {
  */
 export function targetLogprobs(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
   const vocabSize = logits.shape[1];
-  const select = tf.customGrad((input, save) => {
+  const select = customGrad1((input, save) => {
     const rows = input as tf.Tensor2D;
     const logNormalizer = tf.logSumExp(rows, -1);
     const oneHot = tf.oneHot(targets, vocabSize, 1, 0, 'float32');
@@ -94,9 +105,9 @@ export function targetLogprobs(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Te
       value: tf.sub(chosen, logNormalizer),
       gradFunc: (dy, saved) => {
         const [savedRows, savedNormalizer, savedTargets] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-        const probabilities = tf.exp(tf.sub(savedRows, savedNormalizer.expandDims(1)));
+        const probabilities = tf.exp(tf.sub(savedRows, tf.expandDims(savedNormalizer, 1)));
         const hot = tf.oneHot(savedTargets, vocabSize, 1, 0, 'float32');
-        return [tf.mul(tf.sub(hot, probabilities), (dy as tf.Tensor).expandDims(1))];
+        return [tf.mul(tf.sub(hot, probabilities), tf.expandDims((dy as tf.Tensor), 1))];
       },
     };
   });

@@ -52,7 +52,7 @@ export class TfjsCausalLM extends TfjsTransformer implements CausalLMV1 {
     for (let row = 0; row < batchSize; row++) targets.set(batch.ids.subarray(row * length + 1, (row + 1) * length), row * (length - 1));
     const [logprobs, entropy] = tf.tidy(() => {
       const hidden = this.runTrunk(batch, EVALUATION_MODE, false).hidden;
-      const rows = tf.slice(hidden, [0, 0, 0], [batchSize, length - 1, this.config.hiddenSize]).reshape([-1, this.config.hiddenSize]) as tf.Tensor2D;
+      const rows = tf.reshape(tf.slice(hidden, [0, 0, 0], [batchSize, length - 1, this.config.hiddenSize]), [-1, this.config.hiddenSize]) as tf.Tensor2D;
       const logits = this.logitsOfRows(rows);
       const selected = targetLogprobs(logits, tf.tensor1d(targets, 'int32'));
       return [selected, request.includeEntropy ? softmaxEntropy(logits) : undefined] as const;
@@ -77,7 +77,7 @@ export class TfjsCausalLM extends TfjsTransformer implements CausalLMV1 {
     const { batch } = request;
     validateBatch(batch, this.config, 'batch');
     const logits = tf.tidy(() => {
-      const hidden = this.runTrunk(batch, EVALUATION_MODE, false).hidden.reshape([-1, this.config.hiddenSize]) as tf.Tensor2D;
+      const hidden = tf.reshape(this.runTrunk(batch, EVALUATION_MODE, false).hidden, [-1, this.config.hiddenSize]) as tf.Tensor2D;
       return this.logitsOfRows(hidden);
     });
     const values = (await logits.data()) as Float32Array;
@@ -97,7 +97,7 @@ export class TfjsCausalLM extends TfjsTransformer implements CausalLMV1 {
     const { batchSize, length } = batch;
     const { logits, cache, unembedding } = tf.tidy(() => {
       const output = this.runTrunk(batch, EVALUATION_MODE, true);
-      const last = tf.slice(output.hidden, [0, length - 1, 0], [batchSize, 1, this.config.hiddenSize]).reshape([batchSize, this.config.hiddenSize]);
+      const last = tf.reshape(tf.slice(output.hidden, [0, length - 1, 0], [batchSize, 1, this.config.hiddenSize]), [batchSize, this.config.hiddenSize]);
       const unembeddingMatrix = this.family.unembedding(this.parameterMap, this.config);
       return { logits: matMul(last, unembeddingMatrix), cache: output.cache!, unembedding: unembeddingMatrix };
     });
@@ -126,7 +126,7 @@ export class TfjsCausalLM extends TfjsTransformer implements CausalLMV1 {
         EVALUATION_MODE,
         true,
       );
-      const hidden = output.hidden.reshape([batchSize, this.config.hiddenSize]) as tf.Tensor2D;
+      const hidden = tf.reshape(output.hidden, [batchSize, this.config.hiddenSize]) as tf.Tensor2D;
       return { logits: matMul(hidden, unembedding) as tf.Tensor2D, cache: output.cache! };
     });
   }

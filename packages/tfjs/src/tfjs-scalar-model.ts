@@ -35,8 +35,8 @@ export class TfjsScalarModel extends TfjsTransformer implements ScalarModelV1 {
   /** Head outputs `[n]` of hidden rows `[n, hidden]`. */
   scoresOfRows(rows: tf.Tensor2D): tf.Tensor1D {
     // [1, hidden] → [hidden, 1] is a reshape (same memory order), not a transpose.
-    const weight = this.parameterMap.get('score.weight')!.reshape([this.config.hiddenSize, 1]);
-    return tf.add(matMul(rows, weight), this.parameterMap.get('score.bias')!).reshape([-1]) as tf.Tensor1D;
+    const weight = tf.reshape(this.parameterMap.get('score.weight')!, [this.config.hiddenSize, 1]);
+    return tf.reshape(tf.add(matMul(rows, weight), this.parameterMap.get('score.bias')!), [-1]) as tf.Tensor1D;
   }
 
   /** Scores at each row's last real token (`last`, default) or at every token (`all`, 0 at padding). */

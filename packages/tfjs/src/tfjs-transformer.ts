@@ -138,7 +138,7 @@ export abstract class TfjsTransformer implements TrainableModelV1, ObjectiveMode
   /** Trunk output `[batch·length, hidden]` for a full-sequence pass. */
   hiddenStates(batch: TokenBatch, mode: ForwardMode): tf.Tensor2D {
     const output = this.runTrunk(batch, mode, false);
-    return output.hidden.reshape([batch.batchSize * batch.length, this.config.hiddenSize]) as tf.Tensor2D;
+    return tf.reshape(output.hidden, [batch.batchSize * batch.length, this.config.hiddenSize]) as tf.Tensor2D;
   }
 
   /** Runs the family's trunk on a batch (positions from the mask, keys masked by it). */

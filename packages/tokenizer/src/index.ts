@@ -6,7 +6,7 @@
 export { loadTokenizer, TOKENIZER_PRESETS } from './load-tokenizer';
 export type { TokenizerPreset } from './load-tokenizer';
 export { Tokenizer } from './tokenizer';
-export type { AllowedSpecial, EncodeOptions, DecodeOptions, EncodeBatchOptions } from './tokenizer';
+export type { AllowedSpecial, EncodeOptions, DecodeOptions, EncodeBatchOptions, TokenStreamDecoder } from './tokenizer';
 export type { AddedToken, TokenizerSpec } from './tokenizer-spec';
 export { CHAT_SPECIAL_TOKENS } from './chat-template';
 export type { ChatTurn, RenderChatOptions, RenderedChat } from './chat-template';

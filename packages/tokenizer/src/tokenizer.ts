@@ -5,6 +5,7 @@ import { tokenStringToBytes } from './byte-level';
 import { BpeModel } from './bpe-model';
 import { renderChatWith, type ChatTurn, type RenderChatOptions, type RenderedChat } from './chat-template';
 import { splitGpt2 } from './gpt2-splitter';
+import { specialTokenPattern } from './special-token-pattern';
 import { serializeTokenizerConfig, serializeTokenizerJson } from './hf-tokenizer-json';
 import type { AddedToken, TokenizerSpec } from './tokenizer-spec';
 
@@ -43,11 +44,15 @@ export interface EncodeBatchOptions extends EncodeOptions {
   readonly padToMaxLength?: boolean;
 }
 
-const MAX_ID = 0x7ffffffe;
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+/** Decodes token ids one at a time (see {@link Tokenizer.createStreamDecoder}). */
+export interface TokenStreamDecoder {
+  /** Text completed by this token; '' while a character's bytes are still incomplete. */
+  push(id: number): string;
+  /** The rest of the text; an unfinished character becomes U+FFFD. */
+  flush(): string;
 }
+
+const MAX_ID = 0x7ffffffe;
 
 /**
  * A byte-level BPE tokenizer (GPT-2's scheme): text → UTF-8 bytes → GPT-2
@@ -180,7 +185,7 @@ export class Tokenizer {
     const key = tokens.join('\u0000');
     let splitter = this.splitterCache.get(key);
     if (splitter === undefined) {
-      splitter = new RegExp(tokens.map(escapeRegExp).join('|'), 'gu');
+      splitter = specialTokenPattern(tokens);
       if (this.splitterCache.size > 64) this.splitterCache.clear();
       this.splitterCache.set(key, splitter);
     }
@@ -209,6 +214,29 @@ export class Tokenizer {
       offset += bytes.length;
     }
     return this.utf8Decoder.decode(buffer);
+  }
+
+  /**
+   * An incremental decoder for streaming generation: `push(id)` returns the text completed
+   * by that token — possibly '' while a multi-byte character is still cut between tokens —
+   * and `flush()` returns what is left (U+FFFD for an unfinished character).
+   * @example
+   * const stream = tokenizer.createStreamDecoder();
+   * for await (const id of generated) process.stdout.write(stream.push(id));
+   * process.stdout.write(stream.flush());
+   */
+  createStreamDecoder(options: DecodeOptions = {}): TokenStreamDecoder {
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    const skipSpecial = options.skipSpecialTokens ?? false;
+    return {
+      push: (id: number) => {
+        const bytes = this.idBytes[id];
+        if (bytes === undefined) throw new InvalidArgumentError('id', `${id} is not a token id (vocabulary size ${this.vocabSize})`);
+        if (skipSpecial && this.specialIds.has(id)) return '';
+        return decoder.decode(bytes, { stream: true });
+      },
+      flush: () => decoder.decode(),
+    };
   }
 
   /**
@@ -241,6 +269,7 @@ export class Tokenizer {
    * @throws InvalidArgumentError when a row exceeds `maxLength` and `truncation` is off.
    */
   encodeBatch(texts: readonly string[], options: EncodeBatchOptions = {}): TokenBatch {
+    if (!Array.isArray(texts)) throw new InvalidArgumentError('texts', 'must be an array of strings');
     const padding = options.padding ?? 'right';
     if (padding !== 'left' && padding !== 'right') throw new InvalidArgumentError('padding', `must be 'left' or 'right', got ${JSON.stringify(padding)}`);
     const maxLength = options.maxLength;

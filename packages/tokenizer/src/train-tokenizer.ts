@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '@instructkit/core';
 import { BYTE_TO_UNICODE, GPT2_BYTE_ORDER } from './byte-level';
 import { CHAT_SPECIAL_TOKENS } from './chat-template';
 import { splitGpt2 } from './gpt2-splitter';
+import { specialTokenPattern } from './special-token-pattern';
 import { Tokenizer } from './tokenizer';
 import type { AddedToken } from './tokenizer-spec';
 
@@ -105,10 +106,6 @@ async function* readTextFile(file: string): AsyncGenerator<string> {
   if (pending) yield pending;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-}
-
 /**
  * Trains a byte-level BPE vocabulary (GPT-2's scheme) on text: pre-tokenize with GPT-2's
  * pattern, count pre-tokens, then repeatedly merge the most frequent adjacent pair, with
@@ -137,12 +134,14 @@ export async function trainTokenizer(settings: TrainTokenizerSettings): Promise<
     throw new InvalidArgumentError('eosToken', `${JSON.stringify(eosToken)} is not one of specialTokens`);
   }
   if (settings.texts === undefined && settings.files === undefined) throw new InvalidArgumentError('texts', 'give texts or files');
+  if (typeof settings.texts === 'string') {
+    // A string is iterable too — one character per "document" — which is never what is meant.
+    throw new InvalidArgumentError('texts', 'must be an iterable of documents, not one string: wrap it in an array');
+  }
 
   // 1. Count pre-tokens, with special-token text cut out so that markers never become merges.
   const wordCounts = new Map<string, number>();
-  const specialRegex = specialTokens.length > 0
-    ? new RegExp([...specialTokens].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'gu')
-    : null;
+  const specialRegex = specialTokens.length > 0 ? specialTokenPattern(specialTokens) : null;
   const countText = (text: string) => {
     if (typeof text !== 'string') throw new InvalidArgumentError('texts', `must yield strings, got ${typeof text}`);
     const segments = specialRegex ? text.split(specialRegex) : [text];

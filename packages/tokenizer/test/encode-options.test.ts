@@ -44,9 +44,44 @@ describe('special tokens', () => {
     expect(chatGpt2.isSpecialId(15496)).toBe(false);
   });
 
+  it('matches special tokens made of regex syntax characters literally, longest first', () => {
+    const tokens = ['<|im-start|>', '[INST]', '(a+b)*', '<|im-start|>x', '\\d'];
+    const custom = gpt2.withSpecialTokens(tokens);
+    const text = '<|im-start|>x<|im-start|>[INST]ab(a+b)*\\d aab';
+    const ids = custom.encode(text, { allowedSpecial: 'all' });
+    const [longest, start, inst, expression, backslash] = [tokens[3], tokens[0], tokens[1], tokens[2], tokens[4]].map((token) => custom.tokenToId(token!)!);
+    expect(ids.slice(0, 3)).toEqual([longest, start, inst]);
+    expect(ids).toContain(expression);
+    expect(ids).toContain(backslash);
+    expect(custom.decode(ids)).toBe(text);
+  });
+
   it('rejects ids outside the vocabulary when decoding', () => {
     expect(() => gpt2.decode([15496, 50257])).toThrow(InvalidArgumentError);
     expect(() => gpt2.decode([-1])).toThrow(/ids\[0\]: -1 is not a token id/);
+  });
+});
+
+describe('createStreamDecoder', () => {
+  it('gives back the text token by token, holding a character whose bytes span tokens', () => {
+    const text = 'Snow ☃ and 🎉 at the end: 日本';
+    const ids = gpt2.encode(text);
+    const stream = gpt2.createStreamDecoder();
+    const chunks = ids.map((id) => stream.push(id));
+    chunks.push(stream.flush());
+    expect(chunks.join('')).toBe(text);
+    // 🎉 is 4 bytes split over several tokens: some pushes return nothing, none returns U+FFFD.
+    expect(chunks.some((chunk) => chunk === '')).toBe(true);
+    expect(chunks.join('')).not.toContain('\ufffd');
+    const bytes = ids.reduce((sum, id) => sum + gpt2.tokenBytes(id)!.length, 0);
+    expect(bytes).toBe(new TextEncoder().encode(text).length);
+  });
+
+  it('ends an unfinished character with U+FFFD on flush', () => {
+    const ids = gpt2.encode('🎉');
+    const stream = gpt2.createStreamDecoder();
+    expect(stream.push(ids[0]!)).toBe('');
+    expect(stream.flush()).toBe('\ufffd');
   });
 });
 

@@ -122,6 +122,7 @@ describe('trainTokenizer', () => {
     await expect(trainTokenizer({ texts: ['x'], vocabSize: 100 })).rejects.toThrow(InvalidArgumentError);
     await expect(trainTokenizer({ texts: ['x'], vocabSize: 300, specialTokens: ['<a>', '<a>'] })).rejects.toThrow(/specialTokens\[1\]: "<a>" is listed twice/);
     await expect(trainTokenizer({ vocabSize: 300 })).rejects.toThrow(/texts: give texts or files/);
+    await expect(trainTokenizer({ texts: 'one long string' as unknown as string[], vocabSize: 300 })).rejects.toThrow(/not one string/);
     await expect(trainTokenizer({ texts: ['x'], vocabSize: 300, eosToken: '</s>' })).rejects.toThrow(/eosToken: "<\/s>" is not one of specialTokens/);
   });
 });

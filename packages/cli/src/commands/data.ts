@@ -112,6 +112,7 @@ async function clean(command: Command, files: string[], options: CleanOptions): 
   const { writeOut, writeErr } = writersOf(command);
   const shares = options.fractions.split(',').map(Number);
   if (shares.length !== 3 || shares.some((share) => !(share >= 0))) command.error(`--fractions: expected train,valid,test such as 0.8,0.1,0.1, got ${options.fractions}`, { exitCode: 1 });
+  await mkdir(options.out, { recursive: true });
   const prompts: Prompt[] = [];
   let rejected = 0;
   for (const file of files) {
@@ -119,7 +120,6 @@ async function clean(command: Command, files: string[], options: CleanOptions): 
       rejects: options.rejects ? path.join(options.out, `${path.basename(file)}.rejects.jsonl`) : 'skip',
       onReject: (record) => writeOut(`${describeRejected(record)}\n`),
     });
-    if (options.rejects) await mkdir(options.out, { recursive: true });
     for await (const prompt of reader) prompts.push(prompt);
     rejected += reader.summary.rejected;
   }
@@ -130,7 +130,6 @@ async function clean(command: Command, files: string[], options: CleanOptions): 
     fractions: { train: shares[0]!, valid: shares[1]!, test: shares[2]! },
     seed: Number(options.seed),
   });
-  await mkdir(options.out, { recursive: true });
   for (const [name, items] of [['train', train], ['valid', valid], ['test', test]] as const) {
     await writeRecords(path.join(options.out, `prompts-${name}.jsonl`), items, { schema: Prompt });
   }

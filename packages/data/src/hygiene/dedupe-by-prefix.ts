@@ -23,6 +23,8 @@ export interface DedupeResult<T> {
   readonly removed: { readonly index: number; readonly duplicateOf: number }[];
 }
 
+const IRREGULAR_WHITESPACE = /^\s|\s$|\s\s|[^\S ]/;
+
 function isSpace(code: number): boolean {
   return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || code === 0x2028 || code === 0x2029 || code === 0x3000 || code === 0xfeff || (code >= 0x2000 && code <= 0x200a) || code === 0x1680 || code === 0x202f || code === 0x205f;
 }
@@ -32,6 +34,9 @@ function isSpace(code: number): boolean {
  * and lower-casing — scanning only as far as needed, which keeps 1M long prompts fast.
  */
 function normalizedPrefix(text: string, length: number): string {
+  // Fast path (most prompts): no leading, trailing, repeated or non-space whitespace in the head.
+  const head = text.slice(0, length + 1);
+  if (!IRREGULAR_WHITESPACE.test(head)) return head.toLowerCase().slice(0, length);
   let key = '';
   let pendingSpace = false;
   for (let index = 0; index < text.length && key.length < length; index += 1) {

@@ -219,6 +219,7 @@ export class OrtCausalLM implements CausalLMV1 {
     cache: Record<string, ort.Tensor>,
     pastLength: number,
     fetch: 'decode' | 'logits' = 'decode',
+    presents?: CacheBuffers,
   ): Promise<ort.InferenceSession.OnnxValueMapType> {
     const { indexType } = this.layout;
     const feeds: Record<string, ort.Tensor> = {
@@ -232,6 +233,13 @@ export class OrtCausalLM implements CausalLMV1 {
     // Fetch only what is used: onnxruntime then skips the unembedding of every prompt position
     // while decoding (last_logits), and does not copy the cache out for full-sequence scoring.
     if (fetch === 'logits') return this.session.run(feeds, ['logits']);
+    if (presents) {
+      // onnxruntime writes the new cache straight into our buffers instead of allocating it and
+      // copying it out to JavaScript (measured: a third of a batch-8 step on the 4M model).
+      const fetches: Record<string, ort.Tensor | null> = { [this.layout.hasLastLogits ? 'last_logits' : 'logits']: null };
+      Object.assign(fetches, presents.presentTensors(batchSize, pastLength + length));
+      return this.session.run(feeds, fetches);
+    }
     return this.session.run(feeds, this.decodingFetches);
   }
 
@@ -294,7 +302,12 @@ export class OrtCausalLM implements CausalLMV1 {
       throw new InvalidArgumentError('maxNewTokens', `prompt length ${batch.length} + ${maxNewTokens} new tokens exceed the context length ${this.config.contextLength}`);
     }
     const positions = positionIdsFromMask(batch.attentionMask, batch.batchSize, batch.length);
-    const outputs = await this.run(batch.ids, batch.attentionMask, positions, batch.batchSize, batch.length, this.emptyCache(batch.batchSize), 0, 'decode');
+    const { numLayers, numKeyValueHeads, headDim, cacheType } = this.layout;
+    const buffers =
+      cacheType === 'float32' && numLayers > 0 && numKeyValueHeads > 0 && headDim > 0
+        ? new CacheBuffers(numLayers, batch.batchSize * numKeyValueHeads, headDim, batch.length + maxNewTokens, [numKeyValueHeads, headDim])
+        : undefined;
+    const outputs = await this.run(batch.ids, batch.attentionMask, positions, batch.batchSize, batch.length, this.emptyCache(batch.batchSize), 0, 'decode', buffers);
     const logitsTensor = (outputs.last_logits ?? outputs.logits) as ort.Tensor;
     const all = outputAsFloat32(logitsTensor);
     const vocab = this.config.vocabSize;
@@ -308,8 +321,65 @@ export class OrtCausalLM implements CausalLMV1 {
     for (let row = 0; row < batch.batchSize; row++) {
       for (let column = 0; column < batch.length; column++) realTokens[row] += batch.attentionMask[row * batch.length + column]!;
     }
-    const session = new OrtDecodeSession(this, batch, realTokens, presentsToPasts(outputs, this.layout.numLayers));
+    const cache = buffers ? buffers.pastTensors(batch.batchSize, batch.length) : presentsToPasts(outputs, numLayers);
+    buffers?.swap();
+    const session = new OrtDecodeSession(this, batch, realTokens, cache, buffers);
     return { logits, session };
+  }
+}
+
+/**
+ * Two preallocated buffers per cache tensor, used in turn: a step reads the past from one and
+ * onnxruntime writes the present (past + 1 position, contiguous `[batch, heads, length, headDim]`)
+ * into the other. No allocation or copy per step.
+ */
+class CacheBuffers {
+  private readonly numLayers: number;
+  private readonly rowsTimesHeads: number;
+  private readonly headDim: number;
+  private readonly dims: readonly [number, number];
+  private readonly capacity: number;
+  private readonly buffers: [Float32Array[], Float32Array[]];
+  private current = 0;
+
+  constructor(numLayers: number, rowsTimesHeads: number, headDim: number, capacity: number, dims: readonly [number, number]) {
+    this.numLayers = numLayers;
+    this.rowsTimesHeads = rowsTimesHeads;
+    this.headDim = headDim;
+    this.dims = dims;
+    this.capacity = capacity;
+    const make = () => Array.from({ length: 2 * numLayers }, () => new Float32Array(rowsTimesHeads * capacity * headDim));
+    this.buffers = [make(), make()];
+  }
+
+  private tensors(set: Float32Array[], prefix: string, batchSize: number, length: number): Record<string, ort.Tensor> {
+    const tensors: Record<string, ort.Tensor> = {};
+    const size = this.rowsTimesHeads * length * this.headDim;
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      for (const [offset, kind] of [[0, 'key'], [1, 'value']] as const) {
+        const view = set[2 * layer + offset]!.subarray(0, size);
+        tensors[`${prefix}.${layer}.${kind}`] = new ort.Tensor('float32', view, [batchSize, this.dims[0], length, this.dims[1]]);
+      }
+    }
+    return tensors;
+  }
+
+  /** Output tensors `present.{i}.key|value` of `length` positions in the buffer being written. */
+  presentTensors(batchSize: number, length: number): Record<string, ort.Tensor> {
+    if (length > this.capacity) {
+      throw new InvalidArgumentError('tokens', `the session was started for ${this.capacity} positions (prompt + maxNewTokens); step ${length} is past it`);
+    }
+    return this.tensors(this.buffers[this.current]!, 'present', batchSize, length);
+  }
+
+  /** Input tensors `past_key_values.{i}.key|value` over what the last step wrote (call before `swap`). */
+  pastTensors(batchSize: number, length: number): Record<string, ort.Tensor> {
+    return this.tensors(this.buffers[this.current]!, 'past_key_values', batchSize, length);
+  }
+
+  /** The buffer just written becomes the past; the other one receives the next present. */
+  swap(): void {
+    this.current = 1 - this.current;
   }
 }
 
@@ -336,8 +406,10 @@ class OrtDecodeSession implements DecodeSession {
   private length: number;
   private readonly realTokens: Int32Array;
   private cache: Record<string, ort.Tensor> | undefined;
+  private readonly buffers: CacheBuffers | undefined;
 
-  constructor(model: OrtCausalLM, prompt: TokenBatch, realTokens: Int32Array, cache: Record<string, ort.Tensor>) {
+  constructor(model: OrtCausalLM, prompt: TokenBatch, realTokens: Int32Array, cache: Record<string, ort.Tensor>, buffers: CacheBuffers | undefined) {
+    this.buffers = buffers;
     this.model = model;
     this.batchSize = prompt.batchSize;
     this.length = prompt.length;
@@ -362,10 +434,15 @@ class OrtDecodeSession implements DecodeSession {
       positions[row] = this.realTokens[row]!;
       this.realTokens[row]! += 1;
     }
-    const outputs = await this.model.run(tokens, mask, positions, this.batchSize, 1, cache, this.length, 'decode');
+    const outputs = await this.model.run(tokens, mask, positions, this.batchSize, 1, cache, this.length, 'decode', this.buffers);
     this.mask = mask;
     this.length = nextLength;
-    this.cache = presentsToPasts(outputs, this.model.layout.numLayers);
+    if (this.buffers) {
+      this.cache = this.buffers.pastTensors(this.batchSize, nextLength);
+      this.buffers.swap();
+    } else {
+      this.cache = presentsToPasts(outputs, this.model.layout.numLayers);
+    }
     return outputAsFloat32((outputs.last_logits ?? outputs.logits) as ort.Tensor);
   }
 

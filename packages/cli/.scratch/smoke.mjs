@@ -1,0 +1,15 @@
+import { createRequire } from 'node:module'; createRequire(import.meta.url)('/work/main/node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/register_all_gradients.js'); createRequire(import.meta.url)('/work/main/node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js');
+import { readFileSync } from 'node:fs';
+import { trainTokenizer } from '@instructkit/tokenizer';
+import { createCausalLM } from '@instructkit/tfjs';
+import { pretrain } from '@instructkit/sft';
+let t0 = Date.now();
+const corpus = readFileSync('/work/main/examples/data/sim/pretrain.txt', 'utf8').split(/\n\s*\n/).filter(Boolean);
+const tokenizer = await trainTokenizer({ texts: corpus, vocabSize: 1024 });
+console.log('tokenizer', Date.now() - t0, tokenizer.vocabSize, tokenizer.eosTokenId);
+t0 = Date.now();
+const model = await createCausalLM({ config: { architecture: 'gpt2', vocabSize: tokenizer.vocabSize, contextLength: 128, hiddenSize: 64, numLayers: 2, numHeads: 2, eosTokenId: tokenizer.eosTokenId }, seed: 0 });
+console.log('model', Date.now() - t0);
+t0 = Date.now();
+const result = await pretrain({ model, tokenizer, texts: corpus.slice(0, 400), packing: true, epochs: 1, sequencesPerBatch: 16, maxLength: 128, optimization: { optimizer: { learningRate: 3e-3 } }, runDirectory: '/tmp/smoke-run', onEvent: (e) => { if (e.type === 'step-end' && e.step % 5 === 0) console.log(e.step, e.totalSteps, e.loss.toFixed(3), e.seconds.toFixed(2)); } });
+console.log('pretrain', Date.now() - t0, result.totalSteps);
