@@ -6,7 +6,7 @@ import { defineConfig } from 'vitepress';
 const apiSidebarFile = fileURLToPath(new URL('../api/typedoc-sidebar.json', import.meta.url));
 const apiSidebar = existsSync(apiSidebarFile) ? JSON.parse(readFileSync(apiSidebarFile, 'utf8')) : [];
 
-const packages = ['core', 'tokenizer', 'data', 'tfjs', 'onnx', 'sft', 'reward', 'ppo', 'evals', 'sim', 'cli'];
+const packages = ['core', 'tokenizer', 'data', 'tfjs', 'onnx', 'onnx-train', 'sft', 'reward', 'ppo', 'evals', 'sim', 'cli'];
 const guideFile = (name: string) => fileURLToPath(new URL(`../guide/${name}.md`, import.meta.url));
 
 export default defineConfig({

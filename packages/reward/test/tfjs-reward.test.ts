@@ -103,16 +103,18 @@ describe('reward model training on the sim task (tfjs cpu)', () => {
     directories.push(directory);
     return directory;
   };
-  const freshModel = async () => {
-    const model = await createScalarModel({ config: simConfig, seed: 5, backend: 'cpu' });
+  const freshModel = async (backend = 'cpu', config = simConfig) => {
+    const model = await createScalarModel({ config, seed: 5, backend });
     model.configureTraining({ optimizer: { learningRate: 3e-3, beta2: 0.95 }, maxGradNorm: 1, seed: 9 });
     return model;
   };
 
   it('reaches held-out pairwise accuracy well above chance (labelers agree ~74% with each other)', async () => {
-    const model = await freshModel();
+    const model = await freshModel('wasm');
     try {
-      const { evaluation } = await trainRewardModel({ model, tokenizer: asciiTokenizer, train, validation: heldOut, promptsPerBatch: 8, epochs: 2, runDirectory: await runDirectory() });
+      const started = performance.now();
+      const { evaluation, run } = await trainRewardModel({ model, tokenizer: asciiTokenizer, train, validation: heldOut, promptsPerBatch: 4, maxLength: 48, epochs: 1, runDirectory: await runDirectory() });
+      console.log(`sim RM: ${run.step} steps in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       console.log(`sim RM: ${train.length} training rankings, held-out accuracy ${evaluation!.accuracy.toFixed(3)} over ${evaluation!.pairs} pairs, log loss ${evaluation!.logLoss.toFixed(3)}; labeler agreement ${dataset.manifest.labelerAgreement.agreement.toFixed(3)}`);
       expect(evaluation!.accuracy).toBeGreaterThan(0.6);
       expect(evaluation!.logLoss).toBeLessThan(Math.log(2));
