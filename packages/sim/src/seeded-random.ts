@@ -1,29 +1,29 @@
+import { createRng, type Rng } from '@instructkit/core';
+
 /**
- * A small seeded PRNG (mulberry32) whose whole state is one 32-bit integer. Local to
- * this package until `@instructkit/core` exports `createRng`; every draw the
- * generator makes goes through it, so the same seed gives the same bytes.
+ * The sim generator's random source: core's seeded `createRng` (xoshiro128**) with the
+ * draws a data generator needs (`pick`, `sample`, `weighted`, …). Every draw goes
+ * through it, so the same seed gives the same bytes on every platform.
  */
 export class SeededRandom {
-  /** Current 32-bit state. */
-  state: number;
+  private readonly rng: Rng;
 
-  /** @param seed - Any integer (taken modulo 2^32). Default: 0. */
-  constructor(seed = 0) {
-    this.state = seed >>> 0;
+  /**
+   * @param seed - Any integer (taken modulo 2^32). Default: 0.
+   * @param stream - Independent stream for the same seed. Default: 0.
+   */
+  constructor(seed = 0, stream = 0) {
+    this.rng = createRng(seed, stream);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let mixed = this.state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
+    return this.rng.next();
   }
 
   /** Integer in [0, bound). */
   int(bound: number): number {
-    return Math.floor(this.next() * bound);
+    return Math.floor(this.rng.next() * bound);
   }
 
   /** Integer in [low, high], both included. */
@@ -33,7 +33,7 @@ export class SeededRandom {
 
   /** True with probability `probability`. */
   chance(probability: number): boolean {
-    return this.next() < probability;
+    return this.rng.next() < probability;
   }
 
   /** One element of a non-empty array. */
@@ -59,26 +59,19 @@ export class SeededRandom {
     return this.sample(items, items.length);
   }
 
-  /** Standard normal draw (Box–Muller). */
+  /** Standard normal draw. */
   normal(): number {
-    const u = 1 - this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    return this.rng.normal();
   }
 
   /** Index drawn with probability proportional to `weights[index]`. */
   weighted(weights: readonly number[]): number {
     const total = weights.reduce((sum, weight) => sum + weight, 0);
-    let target = this.next() * total;
+    let target = this.rng.next() * total;
     for (let index = 0; index < weights.length; index++) {
       target -= weights[index]!;
       if (target < 0) return index;
     }
     return weights.length - 1;
-  }
-
-  /** An independent generator derived from this one's next draw and a salt. */
-  fork(salt: number): SeededRandom {
-    return new SeededRandom((this.int(4294967296) ^ Math.imul(salt + 1, 0x9e3779b1)) >>> 0);
   }
 }

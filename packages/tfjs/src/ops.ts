@@ -97,7 +97,7 @@ export function targetLogprobs(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Te
   const select = customGrad1((input, save) => {
     const rows = input as tf.Tensor2D;
     const logNormalizer = tf.logSumExp(rows, -1);
-    const oneHot = tf.oneHot(targets, vocabSize, 1, 0, 'float32');
+    const oneHot = floatOneHot(targets, vocabSize);
     const chosen = tf.sum(tf.mul(rows, oneHot), -1);
     save([rows, logNormalizer, targets]);
     oneHot.dispose();
@@ -106,12 +106,17 @@ export function targetLogprobs(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Te
       gradFunc: (dy, saved) => {
         const [savedRows, savedNormalizer, savedTargets] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
         const probabilities = tf.exp(tf.sub(savedRows, tf.expandDims(savedNormalizer, 1)));
-        const hot = tf.oneHot(savedTargets, vocabSize, 1, 0, 'float32');
+        const hot = floatOneHot(savedTargets, vocabSize);
         return [tf.mul(tf.sub(hot, probabilities), tf.expandDims((dy as tf.Tensor), 1))];
       },
     };
   });
   return select(logits) as tf.Tensor1D;
+}
+
+// tfjs-wasm 4.22's OneHot writes integer bits into a float32 output; build int32 and cast instead.
+function floatOneHot(indices: tf.Tensor, depth: number): tf.Tensor {
+  return tf.tidy(() => tf.cast(tf.oneHot(indices as tf.Tensor1D, depth), 'float32'));
 }
 
 /** Entropy (nats) of `softmax(logits)` per row: `[n, vocab]` → `[n]`. */

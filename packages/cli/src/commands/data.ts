@@ -41,6 +41,15 @@ function writersOf(command: Command): { writeOut: (text: string) => void; writeE
   };
 }
 
+/**
+ * Fails the command with exit code 1 after stdout has flushed: `command.error` ends the
+ * process at once, and on a pipe the bad-record lines may still be queued.
+ */
+async function failAfterFlush(command: Command, message: string): Promise<never> {
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  return command.error(message, { exitCode: 1, code: 'instructkit.invalid-records' });
+}
+
 async function validateFiles(command: Command, kind: RecordKind, files: string[]): Promise<void> {
   const { writeOut, writeErr } = writersOf(command);
   const schema = RECORD_SCHEMAS[kind];
@@ -65,7 +74,7 @@ async function validateFiles(command: Command, kind: RecordKind, files: string[]
     `${totals.accepted} valid, ${totals.rejected} invalid` +
     (totals.blank > 0 ? `, ${totals.blank} blank lines skipped` : '');
   if (totals.rejected > 0) {
-    command.error(summary, { exitCode: 1, code: 'instructkit.invalid-records' });
+    await failAfterFlush(command, summary);
   }
   writeErr(`${summary}\n`);
 }
@@ -88,7 +97,7 @@ async function convert(
     `${summary.written} records written to ${output}` +
     (options.rejects ? `; rejected rows in ${options.rejects}` : '');
   // Without a rejects file a bad row would be lost silently, so that is a failure.
-  if (summary.input.rejected > 0 && !options.rejects) command.error(line, { exitCode: 1, code: 'instructkit.invalid-records' });
+  if (summary.input.rejected > 0 && !options.rejects) await failAfterFlush(command, line);
   writeErr(`${line}\n`);
 }
 
@@ -137,7 +146,7 @@ async function clean(command: Command, files: string[], options: CleanOptions): 
   const line =
     `prompts: ${report.input} read (${rejected} invalid), ${report.scrubbedPrompts} scrubbed, ${report.duplicates} duplicates, ` +
     `${report.overCap} over the per-user cap → train ${report.prompts.train} / valid ${report.prompts.valid} / test ${report.prompts.test} in ${options.out}`;
-  if (rejected > 0 && !options.rejects) command.error(line, { exitCode: 1, code: 'instructkit.invalid-records' });
+  if (rejected > 0 && !options.rejects) await failAfterFlush(command, line);
   writeErr(`${line}\n`);
 }
 

@@ -1,0 +1,82 @@
+import '../../tfjs/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js'; // TEMP until @instructkit/tfjs registers chained ops
+import '../../tfjs/node_modules/@tensorflow/tfjs-core/dist/register_all_gradients.js'; // TEMP until @instructkit/tfjs registers gradients
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLocalGenerator, type CausalLMV1, type TransformerConfig } from '@instructkit/core';
+import { buildSimDataset, createGoldRewardModel } from '@instructkit/sim';
+import { createCausalLM, loadCausalLM } from '@instructkit/tfjs';
+import { sft, type SftRecord } from '../src/index';
+import { asciiTokenizer } from './ascii-tokenizer';
+
+const config: TransformerConfig = {
+  architecture: 'gpt2',
+  vocabSize: 128,
+  contextLength: 128,
+  hiddenSize: 48,
+  numLayers: 2,
+  numHeads: 2,
+  eosTokenId: 0,
+  dropout: { embedding: 0, attention: 0, residual: 0.1 },
+};
+const format = (prompt: string) => `Instruction: ${prompt}\nResponse:`;
+
+const directories: string[] = [];
+afterAll(async () => Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true }))));
+async function runDirectory(): Promise<string> {
+  const directory = await mkdtemp(path.join(tmpdir(), 'instructkit-sft-tfjs-'));
+  directories.push(directory);
+  return directory;
+}
+
+/** Mean gold score (sim's judge, in [0, 1]) of greedy answers to the prompts. */
+async function meanGoldScore(model: CausalLMV1, prompts: readonly string[]): Promise<number> {
+  const generator = createLocalGenerator(model);
+  const { sequences } = await generator.doGenerate({
+    prompts: prompts.map((prompt) => Int32Array.from(asciiTokenizer.encode(format(prompt)))),
+    sampling: { maxNewTokens: 24, temperature: 0, eosTokenIds: [0] },
+  });
+  const completions = sequences.map((sequence) => asciiTokenizer.decode(sequence.completionIds).trim());
+  const scores = await createGoldRewardModel().doScore({ prompts: [...prompts], completions });
+  return scores.reduce((sum, score) => sum + score, 0) / scores.length;
+}
+
+describe('sft on the sim task (tfjs wasm)', () => {
+  it('lowers validation loss and raises the gold score of answers above the base model', async () => {
+    const dataset = buildSimDataset({ seed: 3, counts: { prompts: 500, pretrainParagraphs: 1, pretrainValidParagraphs: 1 } });
+    const records = (split: 'train' | 'valid'): SftRecord[] => {
+      const texts = new Map(dataset.splits[split].prompts.map((prompt) => [prompt.id, prompt.text!]));
+      return dataset.splits[split].demonstrations.map((demonstration) => ({ prompt: format(texts.get(demonstration.promptId)!), completion: ` ${demonstration.completion}` }));
+    };
+    const validationPrompts = dataset.splits.valid.prompts.map((prompt) => prompt.text!).filter((text) => format(text).length + 24 <= config.contextLength).slice(0, 24);
+    const model = await createCausalLM({ config, seed: 1, backend: 'wasm' });
+    model.configureTraining({ optimizer: { learningRate: 3e-3, beta2: 0.95 }, schedule: { kind: 'cosine', totalSteps: 1, finalRatio: 0.1 }, maxGradNorm: 1, seed: 2 });
+    const baseScore = await meanGoldScore(model, validationPrompts);
+    const directory = await runDirectory();
+    const started = performance.now();
+    const result = await sft({
+      model,
+      tokenizer: asciiTokenizer,
+      train: records('train'),
+      validation: records('valid'),
+      epochs: 4,
+      sequencesPerBatch: 8,
+      optimization: { optimizer: { learningRate: 3e-3, beta2: 0.95 }, maxGradNorm: 1, schedule: { kind: 'cosine', warmupSteps: 0, finalRatio: 0.1 } },
+      runDirectory: directory,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const lines = (await readFile(path.join(directory, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const validationLosses: number[] = lines.filter((line) => 'validationLoss' in line).map((line) => line.validationLoss);
+    // The exported checkpoint (best validation loss) loads back and is what is scored.
+    const exported = await loadCausalLM(result.exported!, { backend: 'wasm' });
+    const sftScore = await meanGoldScore(exported, validationPrompts);
+    console.log(
+      `sim SFT: ${result.totalSteps} steps in ${seconds.toFixed(1)} s; validation loss ${validationLosses.map((loss) => loss.toFixed(3)).join(' → ')}; gold score base ${baseScore.toFixed(3)} → SFT ${sftScore.toFixed(3)}`,
+    );
+    expect(validationLosses.at(-1)!).toBeLessThan(validationLosses[0]!);
+    expect(sftScore).toBeGreaterThan(baseScore + 0.1);
+    model.dispose();
+    exported.dispose();
+  });
+});
