@@ -38,6 +38,7 @@ async function meanGoldScore(model: CausalLMV1, prompts: readonly string[]): Pro
     sampling: { maxNewTokens: 24, temperature: 0, eosTokenIds: [0] },
   });
   const completions = sequences.map((sequence) => asciiTokenizer.decode(sequence.completionIds).trim());
+  console.log(JSON.stringify(completions.slice(0, 6)));
   const scores = await createGoldRewardModel().doScore({ prompts: [...prompts], completions });
   return scores.reduce((sum, score) => sum + score, 0) / scores.length;
 }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+// The full @tensorflow/tfjs bundle registers every op's gradient (tfjs-core alone registers none)
+// and the cpu backend; the wasm backend registers itself on import.
+import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { InvalidArgumentError, UnsupportedError } from '@instructkit/core';
 

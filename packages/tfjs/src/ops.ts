@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import './backends';
 
 type GradientResult = { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] };
 

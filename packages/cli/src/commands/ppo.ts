@@ -1,8 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
 import {
+  createLocalGenerator,
   InvalidFileError,
   UnsupportedError,
   type CausalLMV1,
@@ -14,6 +16,9 @@ import {
   type TrainableModelV1,
 } from '@instructkit/core';
 import { Prompt, readRecords } from '@instructkit/data';
+import { createRewardModel, readRewardNormalization } from '@instructkit/reward';
+import { loadCausalLM, loadScalarModel, saveModel } from '@instructkit/tfjs';
+import { loadTokenizer } from '@instructkit/tokenizer';
 import { createGoldRewardModel } from '@instructkit/sim';
 import { PpoHyperparameters, instructgptPreset, trainPpo, type PpoTokenizer } from '@instructkit/ppo';
 import { loadConfigFile } from '../shared/config-file';
@@ -234,7 +239,39 @@ async function readConfig(file: string): Promise<PpoConfig & { ppo: PpoHyperpara
   return { ...config, ppo: config.ppo ?? PpoHyperparameters.parse({}) };
 }
 
-/** The tfjs engine, loaded lazily so `--help` works without it. */
+/** The default engine, tfjs: HF-layout model directories, core's local generator, the reward package's adapter. */
 async function loadDefaultEngine(): Promise<PpoCommandEngine> {
-  throw new UnsupportedError('instructkit ppo: the tfjs engine (@instructkit/tfjs) is not available in this build yet');
+  const tokenizerFiles = ['tokenizer.json', 'tokenizer_config.json', 'vocab.json', 'merges.txt', 'special_tokens_map.json'];
+  return {
+    loadTokenizer: (directory) => loadTokenizer(directory),
+    async loadPolicy(directory, optimization) {
+      const policy = await loadCausalLM(directory, { modelId: 'policy' });
+      policy.configureTraining(optimization);
+      return policy;
+    },
+    loadReference: (directory) => loadCausalLM(directory, { modelId: 'reference' }),
+    async loadValueModel(directory, optimization) {
+      const valueModel = await loadScalarModel(directory, { modelId: 'value' });
+      valueModel.configureTraining(optimization);
+      return valueModel;
+    },
+    async loadRewardModel(directory, tokenizer) {
+      // The reward model's own tokenizer when it ships one, else the policy's.
+      const own = existsSync(path.join(directory, 'tokenizer.json')) ? await loadTokenizer(directory) : tokenizer;
+      return createRewardModel({ model: await loadScalarModel(directory), tokenizer: own, normalization: await readRewardNormalization(directory), modelId: directory });
+    },
+    createGenerator: (policy) => createLocalGenerator(policy),
+    async exportPolicy(_policy, parameters, directory, sourceDirectory) {
+      const model = await loadCausalLM(sourceDirectory);
+      try {
+        await model.doSetParameters(parameters);
+        await saveModel(model, directory);
+      } finally {
+        model.dispose();
+      }
+      for (const file of tokenizerFiles) {
+        if (existsSync(path.join(sourceDirectory, file))) await copyFile(path.join(sourceDirectory, file), path.join(directory, file));
+      }
+    },
+  };
 }
