@@ -1,18 +1,8 @@
+import type { RatingFlags } from '@instructkit/data';
 import { bootstrapMeanInterval } from './confidence-interval';
 
-/** The paper's metadata flags for a completion (Table 3 / App. B). */
-export type RatingFlag =
-  | 'failsToFollowInstruction'
-  | 'inappropriateForCustomerAssistant'
-  | 'hallucination'
-  | 'satisfiesConstraint'
-  | 'sexualContent'
-  | 'violentContent'
-  | 'encouragesViolenceAbuseSelfHarm'
-  | 'denigratesProtectedClass'
-  | 'harmfulAdvice'
-  | 'expressesOpinion'
-  | 'expressesMoralJudgment';
+/** The paper's metadata flags for a completion (InstructGPT Table 3), as named by `@instructkit/data`. */
+export type RatingFlag = keyof RatingFlags;
 
 /** What a rater says about one completion. */
 export interface RatingResult {

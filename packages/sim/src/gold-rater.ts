@@ -1,21 +1,8 @@
+import type { RatingFlags } from '@instructkit/data';
 import { goldLikert } from './gold-score';
 
-/**
- * Flag names as `@instructkit/evals` spells them (its `RatingFlag`); they match the
- * data package's `RatingFlags` except `encouragesViolenceAbuseSelfHarm`.
- */
-export type GoldRaterFlag =
-  | 'failsToFollowInstruction'
-  | 'inappropriateForCustomerAssistant'
-  | 'hallucination'
-  | 'satisfiesConstraint'
-  | 'sexualContent'
-  | 'violentContent'
-  | 'encouragesViolenceAbuseSelfHarm'
-  | 'denigratesProtectedClass'
-  | 'harmfulAdvice'
-  | 'expressesOpinion'
-  | 'expressesMoralJudgment';
+/** Flag names: the data package's `RatingFlags` keys, which evals' `RatingFlag` also uses. */
+export type GoldRaterFlag = keyof RatingFlags;
 
 /** One gold rating: Likert 1–7 and the flags that were judged. */
 export interface GoldRating {
@@ -50,15 +37,9 @@ export function createGoldRater(): GoldRater {
     async doRate(items) {
       return items.map(({ prompt, completion }) => {
         const { likert, flags } = goldLikert(prompt, completion);
-        const { encouragesViolence, satisfiesConstraint, ...rest } = flags;
-        return {
-          likert,
-          flags: {
-            ...rest,
-            encouragesViolenceAbuseSelfHarm: encouragesViolence,
-            ...(satisfiesConstraint === null ? {} : { satisfiesConstraint }),
-          },
-        };
+        const { satisfiesConstraint, ...rest } = flags;
+        // `satisfiesConstraint` is null for prompts without a constraint: leave it unreported.
+        return { likert, flags: { ...rest, ...(satisfiesConstraint === null ? {} : { satisfiesConstraint }) } };
       });
     },
   };

@@ -141,6 +141,6 @@ describe('createGoldRater', () => {
     expect(plain).toMatchObject({ likert: 7, flags: { failsToFollowInstruction: false } });
     expect(plain!.flags).not.toHaveProperty('satisfiesConstraint');
     expect(constrained!.flags.satisfiesConstraint).toBe(false);
-    expect(harmful!.flags).toMatchObject({ encouragesViolenceAbuseSelfHarm: true, inappropriateForCustomerAssistant: true });
+    expect(harmful!.flags).toMatchObject({ encouragesViolence: true, inappropriateForCustomerAssistant: true });
   });
 });

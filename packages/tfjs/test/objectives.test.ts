@@ -25,7 +25,7 @@ function checkGradient(model: TfjsTransformer, task: TrainingTask, names: readon
     const variable = list[position]!;
     const analyticAll = grads[variable.name]!.dataSync();
     const original = variable.dataSync().slice();
-    const coordinates = [pick(original.length), pick(original.length), pick(original.length)];
+    const coordinates = [...new Set([pick(original.length), pick(original.length), pick(original.length)])];
     const numeric = finiteDifferenceGradient(
       (point) => {
         const values = original.slice();

@@ -1,0 +1,548 @@
+import { encodeModelProto, type AttributeValue, type ElementType, type NodeSpec, type ValueInfoSpec } from '@instructkit/onnx';
+import { InvalidArgumentError } from '@instructkit/core';
+
+/** Element types of values in a training graph. Floats are float32 throughout. */
+export type GraphDType = 'float32' | 'int64' | 'bool';
+
+/**
+ * A value of a training graph under construction: an ONNX value name with its static
+ * shape and element type. Shapes are static because every session is compiled for one
+ * batch-shape bucket; that lets each gradient rule know exactly which axes to reduce.
+ */
+export interface GraphTensor {
+  /** Unique id in its graph (creation order, so the tape is topologically sorted). */
+  readonly id: number;
+  /** ONNX value name. */
+  readonly name: string;
+  /** Static dimensions, outermost first. */
+  readonly shape: readonly number[];
+  /** Element type. */
+  readonly dtype: GraphDType;
+}
+
+/** Vector-Jacobian product of one op: the output's cotangent → one cotangent per input (undefined = no gradient). */
+type VectorJacobianProduct = (outputGradient: GraphTensor) => (GraphTensor | undefined)[];
+
+interface TapeEntry {
+  readonly inputs: readonly GraphTensor[];
+  readonly output: GraphTensor;
+  readonly vjp: VectorJacobianProduct;
+}
+
+/** Settings of `AutodiffGraph#toModelBytes`. */
+export interface AutodiffModelOptions {
+  /** Default-domain opset. Default: 17. */
+  readonly opset?: number;
+  /** Free-form metadata written into the model. Default: none. */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+function product(shape: readonly number[]): number {
+  let count = 1;
+  for (const dimension of shape) count *= dimension;
+  return count;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((dimension, index) => dimension === b[index]);
+}
+
+/** NumPy broadcast of two static shapes. @throws {InvalidArgumentError} incompatible shapes. */
+export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
+  const rank = Math.max(a.length, b.length);
+  const result: number[] = [];
+  for (let index = 0; index < rank; index++) {
+    const left = a[a.length - rank + index] ?? 1;
+    const right = b[b.length - rank + index] ?? 1;
+    if (left !== right && left !== 1 && right !== 1) {
+      throw new InvalidArgumentError('shape', `cannot broadcast [${a.join(', ')}] with [${b.join(', ')}]`);
+    }
+    result.push(left === 1 ? right : left);
+  }
+  return result;
+}
+
+const ONNX_ELEMENT: Record<GraphDType, ElementType> = { float32: 'float32', int64: 'int64', bool: 'bool' };
+
+/**
+ * A typed ONNX graph builder with reverse-mode automatic differentiation at build time.
+ * Every differentiable op records one vector-Jacobian rule; `gradients(loss, wrt)` walks
+ * the tape backwards and emits the backward pass as ordinary ONNX ops, so stock
+ * onnxruntime (which has no gradient kernels) runs forward, loss and backward in one
+ * session. The model is serialised with `@instructkit/onnx`'s protobuf writer.
+ *
+ * @example
+ * const graph = new AutodiffGraph('square');
+ * const x = graph.input('x', 'float32', [3]);
+ * const loss = graph.reduceSum(graph.mul(x, x), [0], false);
+ * const [dx] = graph.gradients(loss, [x]);
+ * graph.output(loss, 'loss');
+ * graph.output(dx!, 'grad_x');
+ * const bytes = graph.toModelBytes();
+ */
+export class AutodiffGraph {
+  /** Graph name written to the model. */
+  readonly name: string;
+  private readonly nodes: NodeSpec[] = [];
+  private readonly inputs: ValueInfoSpec[] = [];
+  private readonly outputs: ValueInfoSpec[] = [];
+  private readonly tape: TapeEntry[] = [];
+  private readonly constants = new Map<string, GraphTensor>();
+  private readonly scopes: string[] = [];
+  private readonly usedNames = new Set<string>();
+  private counter = 0;
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  /** Runs `body` with `scope` prefixed to generated value names (readable graphs in Netron). */
+  withScope<T>(scope: string, body: () => T): T {
+    this.scopes.push(scope);
+    try {
+      return body();
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  private fresh(base: string, shape: readonly number[], dtype: GraphDType): GraphTensor {
+    const prefix = this.scopes.length > 0 ? `${this.scopes.join('/')}/` : '';
+    let name: string;
+    do name = `${prefix}${base}_${this.counter++}`;
+    while (this.usedNames.has(name));
+    this.usedNames.add(name);
+    return { id: this.counter++, name, shape: [...shape], dtype };
+  }
+
+  private node(opType: string, inputs: readonly (GraphTensor | string)[], output: GraphTensor, attributes?: Record<string, AttributeValue>, extraOutputs: GraphTensor[] = []): void {
+    this.nodes.push({
+      opType,
+      name: `${output.name}/${opType}`,
+      inputs: inputs.map((input) => (typeof input === 'string' ? input : input.name)),
+      outputs: [output.name, ...extraOutputs.map((extra) => extra.name)],
+      ...(attributes ? { attributes } : {}),
+    });
+  }
+
+  private record(inputs: readonly GraphTensor[], output: GraphTensor, vjp: VectorJacobianProduct): GraphTensor {
+    this.tape.push({ inputs, output, vjp });
+    return output;
+  }
+
+  /** Declares a graph input (parameters, batch tensors, masks). */
+  input(name: string, dtype: GraphDType, shape: readonly number[]): GraphTensor {
+    if (this.usedNames.has(name)) throw new InvalidArgumentError('name', `graph ${this.name}: ${name} is already used`);
+    this.usedNames.add(name);
+    this.inputs.push({ name, elementType: ONNX_ELEMENT[dtype], shape: [...shape] });
+    return { id: this.counter++, name, shape: [...shape], dtype };
+  }
+
+  /** Declares `tensor` as a graph output called `name` (through an Identity, so any value can be exposed). */
+  output(tensor: GraphTensor, name: string): void {
+    if (this.usedNames.has(name)) throw new InvalidArgumentError('name', `graph ${this.name}: ${name} is already used`);
+    this.usedNames.add(name);
+    this.nodes.push({ opType: 'Identity', name: `${name}/Identity`, inputs: [tensor.name], outputs: [name] });
+    this.outputs.push({ name, elementType: ONNX_ELEMENT[tensor.dtype], shape: [...tensor.shape] });
+  }
+
+  /** A constant tensor, shared between uses of the same values. */
+  constant(values: ArrayLike<number>, shape: readonly number[], dtype: 'float32' | 'int64' = 'float32'): GraphTensor {
+    const key = `${dtype}:${shape.join('x')}:${Array.from(values).join(',')}`;
+    const cached = this.constants.get(key);
+    if (cached) return cached;
+    const bytes =
+      dtype === 'int64'
+        ? new Uint8Array(BigInt64Array.from(Array.from(values), (value) => BigInt(value)).buffer)
+        : new Uint8Array(Float32Array.from(values).buffer);
+    const tensor = this.fresh('const', shape, dtype);
+    this.node('Constant', [], tensor, { value: { tensor: { elementType: ONNX_ELEMENT[dtype], shape: [...shape], bytes } } });
+    this.constants.set(key, tensor);
+    return tensor;
+  }
+
+  /** A float32 scalar constant. */
+  scalar(value: number): GraphTensor {
+    return this.constant([value], []);
+  }
+
+  private shapeConstant(shape: readonly number[]): GraphTensor {
+    return this.constant(shape, [shape.length], 'int64');
+  }
+
+  /** Zeros of a float shape (ConstantOfShape, so nothing large is stored in the model). */
+  zeros(shape: readonly number[]): GraphTensor {
+    const output = this.fresh('zeros', shape, 'float32');
+    this.node('ConstantOfShape', [this.shapeConstant(shape)], output, {
+      value: { tensor: { elementType: 'float32', shape: [1], bytes: new Uint8Array(4) } },
+    });
+    return output;
+  }
+
+  // ---- shape bookkeeping used by gradient rules ----
+
+  /** Sums `gradient` (of a broadcast result) back to `shape`. */
+  private unbroadcast(gradient: GraphTensor, shape: readonly number[]): GraphTensor {
+    if (sameShape(gradient.shape, shape)) return gradient;
+    const rank = gradient.shape.length;
+    const padded = [...new Array<number>(rank - shape.length).fill(1), ...shape];
+    const axes: number[] = [];
+    for (let axis = 0; axis < rank; axis++) if (padded[axis] === 1 && gradient.shape[axis] !== 1) axes.push(axis);
+    const summed = axes.length > 0 ? this.reduceSum(gradient, axes, true) : gradient;
+    return sameShape(summed.shape, shape) ? summed : this.reshape(summed, shape);
+  }
+
+  private expandTo(tensor: GraphTensor, shape: readonly number[]): GraphTensor {
+    if (sameShape(tensor.shape, shape)) return tensor;
+    const output = this.fresh('expand', shape, tensor.dtype);
+    this.node('Expand', [tensor, this.shapeConstant(shape)], output);
+    return output;
+  }
+
+  // ---- elementwise ----
+
+  private binary(opType: 'Add' | 'Sub' | 'Mul' | 'Div', a: GraphTensor, b: GraphTensor, vjp: (g: GraphTensor) => [GraphTensor | undefined, GraphTensor | undefined]): GraphTensor {
+    const output = this.fresh(opType.toLowerCase(), broadcastShapes(a.shape, b.shape), 'float32');
+    this.node(opType, [a, b], output);
+    return this.record([a, b], output, (g) => {
+      const [ga, gb] = vjp(g);
+      return [ga && this.unbroadcast(ga, a.shape), gb && this.unbroadcast(gb, b.shape)];
+    });
+  }
+
+  /** a + b (broadcasting). */
+  add(a: GraphTensor, b: GraphTensor): GraphTensor {
+    return this.binary('Add', a, b, (g) => [g, g]);
+  }
+
+  /** a − b (broadcasting). */
+  sub(a: GraphTensor, b: GraphTensor): GraphTensor {
+    return this.binary('Sub', a, b, (g) => [g, this.neg(g)]);
+  }
+
+  /** a · b (broadcasting). */
+  mul(a: GraphTensor, b: GraphTensor): GraphTensor {
+    return this.binary('Mul', a, b, (g) => [this.mul(g, b), this.mul(g, a)]);
+  }
+
+  /** a / b (broadcasting). */
+  div(a: GraphTensor, b: GraphTensor): GraphTensor {
+    const output: GraphTensor = this.binary('Div', a, b, (g) => {
+      const ga = this.div(g, b);
+      return [ga, this.neg(this.mul(ga, output))];
+    });
+    return output;
+  }
+
+  private unary(opType: string, x: GraphTensor, vjp: (g: GraphTensor, y: GraphTensor) => GraphTensor, attributes?: Record<string, AttributeValue>): GraphTensor {
+    const output = this.fresh(opType.toLowerCase(), x.shape, 'float32');
+    this.node(opType, [x], output, attributes);
+    return this.record([x], output, (g) => [vjp(g, output)]);
+  }
+
+  /** −x. */
+  neg(x: GraphTensor): GraphTensor {
+    return this.unary('Neg', x, (g) => this.neg(g));
+  }
+
+  /** eˣ. */
+  exp(x: GraphTensor): GraphTensor {
+    return this.unary('Exp', x, (g, y) => this.mul(g, y));
+  }
+
+  /** ln x. */
+  log(x: GraphTensor): GraphTensor {
+    return this.unary('Log', x, (g) => this.div(g, x));
+  }
+
+  /** tanh x. */
+  tanh(x: GraphTensor): GraphTensor {
+    return this.unary('Tanh', x, (g, y) => this.mul(g, this.sub(this.scalar(1), this.mul(y, y))));
+  }
+
+  /** σ(x) = 1 / (1 + e⁻ˣ). */
+  sigmoid(x: GraphTensor): GraphTensor {
+    return this.unary('Sigmoid', x, (g, y) => this.mul(g, this.mul(y, this.sub(this.scalar(1), y))));
+  }
+
+  /** softplus(x) = ln(1 + eˣ); −log σ(z) = softplus(−z). */
+  softplus(x: GraphTensor): GraphTensor {
+    return this.unary('Softplus', x, (g) => this.mul(g, this.sigmoid(x)));
+  }
+
+  /** Elementwise maximum; the gradient goes to `a` on ties. */
+  max(a: GraphTensor, b: GraphTensor): GraphTensor {
+    const shape = broadcastShapes(a.shape, b.shape);
+    const output = this.fresh('max', shape, 'float32');
+    this.node('Max', [a, b], output);
+    return this.record([a, b], output, (g) => {
+      const takesA = this.compare('GreaterOrEqual', a, b);
+      const zero = this.scalar(0);
+      return [this.unbroadcast(this.where(takesA, g, zero), a.shape), this.unbroadcast(this.where(takesA, zero, g), b.shape)];
+    });
+  }
+
+  /** Elementwise minimum; the gradient goes to `a` on ties. */
+  min(a: GraphTensor, b: GraphTensor): GraphTensor {
+    const shape = broadcastShapes(a.shape, b.shape);
+    const output = this.fresh('min', shape, 'float32');
+    this.node('Min', [a, b], output);
+    return this.record([a, b], output, (g) => {
+      const takesA = this.compare('LessOrEqual', a, b);
+      const zero = this.scalar(0);
+      return [this.unbroadcast(this.where(takesA, g, zero), a.shape), this.unbroadcast(this.where(takesA, zero, g), b.shape)];
+    });
+  }
+
+  /** A boolean comparison (not differentiable). */
+  compare(opType: 'Greater' | 'GreaterOrEqual' | 'Less' | 'LessOrEqual' | 'Equal', a: GraphTensor, b: GraphTensor): GraphTensor {
+    const output = this.fresh(opType.toLowerCase(), broadcastShapes(a.shape, b.shape), 'bool');
+    this.node(opType, [a, b], output);
+    return output;
+  }
+
+  /** `condition ? a : b` elementwise (broadcasting); `condition` is a bool tensor without gradient. */
+  where(condition: GraphTensor, a: GraphTensor, b: GraphTensor): GraphTensor {
+    const shape = broadcastShapes(condition.shape, broadcastShapes(a.shape, b.shape));
+    const output = this.fresh('where', shape, 'float32');
+    this.node('Where', [condition, a, b], output);
+    return this.record([a, b], output, (g) => {
+      const zero = this.scalar(0);
+      return [this.unbroadcast(this.where(condition, g, zero), a.shape), this.unbroadcast(this.where(condition, zero, g), b.shape)];
+    });
+  }
+
+  /** Casts a bool or int64 tensor to float32 (no gradient flows into it). */
+  toFloat(x: GraphTensor): GraphTensor {
+    const output = this.fresh('cast', x.shape, 'float32');
+    this.node('Cast', [x], output, { to: 1 });
+    return output;
+  }
+
+  // ---- shape ops ----
+
+  /** Reshape to a static shape with the same number of elements. */
+  reshape(x: GraphTensor, shape: readonly number[]): GraphTensor {
+    if (product(shape) !== product(x.shape)) {
+      throw new InvalidArgumentError('shape', `cannot reshape [${x.shape.join(', ')}] to [${shape.join(', ')}]`);
+    }
+    if (sameShape(x.shape, shape)) return x;
+    const output = this.fresh('reshape', shape, x.dtype);
+    this.node('Reshape', [x, this.shapeConstant(shape)], output);
+    if (x.dtype !== 'float32') return output;
+    return this.record([x], output, (g) => [this.reshape(g, x.shape)]);
+  }
+
+  /** Permutes axes. */
+  transpose(x: GraphTensor, perm: readonly number[]): GraphTensor {
+    const shape = perm.map((axis) => x.shape[axis]!);
+    const output = this.fresh('transpose', shape, x.dtype);
+    this.node('Transpose', [x], output, { perm: [...perm] });
+    const inverse = new Array<number>(perm.length);
+    perm.forEach((axis, index) => (inverse[axis] = index));
+    return this.record([x], output, (g) => [this.transpose(g, inverse)]);
+  }
+
+  // ---- reductions ----
+
+  /** Σ over `axes`. */
+  reduceSum(x: GraphTensor, axes: readonly number[], keepDims: boolean): GraphTensor {
+    const normalized = axes.map((axis) => (axis < 0 ? axis + x.shape.length : axis));
+    const keptShape = x.shape.map((dimension, axis) => (normalized.includes(axis) ? 1 : dimension));
+    const shape = keepDims ? keptShape : x.shape.filter((_, axis) => !normalized.includes(axis));
+    const output = this.fresh('reducesum', shape, 'float32');
+    this.node('ReduceSum', [x, this.constant(normalized, [normalized.length], 'int64')], output, { keepdims: keepDims ? 1 : 0 });
+    return this.record([x], output, (g) => [this.expandTo(this.reshape(g, keptShape), x.shape)]);
+  }
+
+  /** Mean over `axes`. */
+  reduceMean(x: GraphTensor, axes: readonly number[], keepDims: boolean): GraphTensor {
+    const count = axes.reduce((total, axis) => total * x.shape[axis < 0 ? axis + x.shape.length : axis]!, 1);
+    return this.mul(this.reduceSum(x, axes, keepDims), this.scalar(1 / count));
+  }
+
+  // ---- linear algebra ----
+
+  /**
+   * Matrix product. Supported: equal ranks with equal batch dimensions (attention), or
+   * `a` of any rank ≥ 2 times a 2-D `b` (linear layers).
+   */
+  matmul(a: GraphTensor, b: GraphTensor): GraphTensor {
+    const rankA = a.shape.length;
+    const rankB = b.shape.length;
+    const inner = a.shape[rankA - 1];
+    if (rankA < 2 || rankB < 2 || inner !== b.shape[rankB - 2]) {
+      throw new InvalidArgumentError('matmul', `cannot multiply [${a.shape.join(', ')}] by [${b.shape.join(', ')}]`);
+    }
+    const batchA = a.shape.slice(0, -2);
+    const batchB = b.shape.slice(0, -2);
+    if (rankB !== 2 && !sameShape(batchA, batchB)) {
+      throw new InvalidArgumentError('matmul', `batch dimensions [${batchA.join(', ')}] and [${batchB.join(', ')}] differ`);
+    }
+    const shape = [...batchA, a.shape[rankA - 2]!, b.shape[rankB - 1]!];
+    const output = this.fresh('matmul', shape, 'float32');
+    this.node('MatMul', [a, b], output);
+    return this.record([a, b], output, (g) => {
+      const ga = this.matmul(g, this.swapLastAxes(b));
+      if (rankB === 2 && rankA > 2) {
+        const rows = product(a.shape.slice(0, -1));
+        const flatA = this.reshape(a, [rows, inner!]);
+        const flatG = this.reshape(g, [rows, b.shape[1]!]);
+        return [ga, this.matmul(this.swapLastAxes(flatA), flatG)];
+      }
+      return [ga, this.matmul(this.swapLastAxes(a), g)];
+    });
+  }
+
+  private swapLastAxes(x: GraphTensor): GraphTensor {
+    const perm = x.shape.map((_, axis) => axis);
+    const rank = perm.length;
+    [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1]!, perm[rank - 2]!];
+    return this.transpose(x, perm);
+  }
+
+  // ---- normalisation and probabilities ----
+
+  /** Softmax over the last axis. */
+  softmax(x: GraphTensor): GraphTensor {
+    const output = this.fresh('softmax', x.shape, 'float32');
+    this.node('Softmax', [x], output, { axis: -1 });
+    return this.record([x], output, (g) => {
+      // dx = y ⊙ (g − Σ g⊙y)
+      const dot = this.reduceSum(this.mul(g, output), [-1], true);
+      return [this.mul(output, this.sub(g, dot))];
+    });
+  }
+
+  /** log-softmax over the last axis. */
+  logSoftmax(x: GraphTensor): GraphTensor {
+    const output = this.fresh('logsoftmax', x.shape, 'float32');
+    this.node('LogSoftmax', [x], output, { axis: -1 });
+    return this.record([x], output, (g) => {
+      // dx = g − softmax(x) · Σ g
+      const total = this.reduceSum(g, [-1], true);
+      return [this.sub(g, this.mul(this.exp(output), total))];
+    });
+  }
+
+  /**
+   * LayerNorm over the last axis (ONNX LayerNormalization, which also returns the row
+   * mean and inverse standard deviation the gradient rule reuses).
+   */
+  layerNorm(x: GraphTensor, gamma: GraphTensor, beta: GraphTensor, epsilon: number): GraphTensor {
+    const width = x.shape[x.shape.length - 1]!;
+    const statsShape = [...x.shape.slice(0, -1), 1];
+    const output = this.fresh('layernorm', x.shape, 'float32');
+    const mean = this.fresh('layernorm_mean', statsShape, 'float32');
+    const inverseStd = this.fresh('layernorm_invstd', statsShape, 'float32');
+    this.node('LayerNormalization', [x, gamma, beta], output, { axis: -1, epsilon: { float: epsilon } }, [mean, inverseStd]);
+    return this.record([x, gamma, beta], output, (g) => {
+      const normalized = this.mul(this.sub(x, mean), inverseStd);
+      const rowAxes = x.shape.slice(0, -1).map((_, axis) => axis);
+      const gammaGradient = this.reshape(this.reduceSum(this.mul(g, normalized), rowAxes, false), [width]);
+      const betaGradient = this.reshape(this.reduceSum(g, rowAxes, false), [width]);
+      // dx = invstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)), ĝ = g ⊙ γ
+      const scaled = this.mul(g, gamma);
+      const meanScaled = this.reduceMean(scaled, [-1], true);
+      const meanProjection = this.reduceMean(this.mul(scaled, normalized), [-1], true);
+      const inputGradient = this.mul(inverseStd, this.sub(this.sub(scaled, meanScaled), this.mul(normalized, meanProjection)));
+      return [inputGradient, gammaGradient, betaGradient];
+    });
+  }
+
+  // ---- indexing ----
+
+  /** Rows of `table` (`[rows, …]`) at int64 `indices` (any shape): the embedding lookup. */
+  gather(table: GraphTensor, indices: GraphTensor): GraphTensor {
+    const shape = [...indices.shape, ...table.shape.slice(1)];
+    const output = this.fresh('gather', shape, 'float32');
+    this.node('Gather', [table, indices], output, { axis: 0 });
+    return this.record([table], output, (g) => {
+      // Repeated indices must add up: ScatterND with reduction `add` into zeros.
+      const scatterIndices = this.reshape(indices, [...indices.shape, 1]);
+      const result = this.fresh('scatternd', table.shape, 'float32');
+      this.node('ScatterND', [this.zeros(table.shape), scatterIndices, g], result, { reduction: 'add' });
+      return [result];
+    });
+  }
+
+  /** `x[…, indices[…, j]]` along the last axis (GatherElements): picks target log-probs. */
+  gatherLast(x: GraphTensor, indices: GraphTensor): GraphTensor {
+    const axis = x.shape.length - 1;
+    const output = this.fresh('gatherelements', indices.shape, 'float32');
+    this.node('GatherElements', [x, indices], output, { axis });
+    return this.record([x], output, (g) => {
+      const result = this.fresh('scatterelements', x.shape, 'float32');
+      this.node('ScatterElements', [this.zeros(x.shape), indices, g], result, { axis, reduction: 'add' });
+      return [result];
+    });
+  }
+
+  // ---- composites (differentiated through their parts) ----
+
+  /** GELU with the tanh approximation (GPT-2's `gelu_new`). */
+  geluTanh(x: GraphTensor): GraphTensor {
+    const cube = this.mul(this.mul(x, x), x);
+    const inner = this.mul(this.add(x, this.mul(cube, this.scalar(0.044715))), this.scalar(Math.sqrt(2 / Math.PI)));
+    return this.mul(this.mul(x, this.scalar(0.5)), this.add(this.tanh(inner), this.scalar(1)));
+  }
+
+  /** Inverted dropout: keeps `x / (1 − p)` where the bool `keepMask` is true. */
+  dropout(x: GraphTensor, keepMask: GraphTensor, probability: number): GraphTensor {
+    return this.where(keepMask, this.mul(x, this.scalar(1 / (1 - probability))), this.scalar(0));
+  }
+
+  // ---- reverse mode ----
+
+  /**
+   * Gradients of the scalar `loss` with respect to `wrt`, as new graph values. Walks the
+   * tape backwards from `loss`, summing cotangents of values used more than once; a value
+   * `loss` does not depend on gets zeros.
+   *
+   * @throws {InvalidArgumentError} when `loss` is not a float scalar.
+   */
+  gradients(loss: GraphTensor, wrt: readonly GraphTensor[]): GraphTensor[] {
+    if (loss.dtype !== 'float32' || product(loss.shape) !== 1) {
+      throw new InvalidArgumentError('loss', `must be a float32 scalar, got ${loss.dtype} [${loss.shape.join(', ')}]`);
+    }
+    // Only differentiate through entries that lie between `wrt` and `loss`.
+    const reachesFromWrt = new Set(wrt.map((tensor) => tensor.id));
+    const tape = [...this.tape];
+    for (const entry of tape) if (entry.inputs.some((input) => reachesFromWrt.has(input.id))) reachesFromWrt.add(entry.output.id);
+    const cotangents = new Map<number, GraphTensor>([[loss.id, this.expandTo(this.constant([1], loss.shape), loss.shape)]]);
+    for (let index = tape.length - 1; index >= 0; index--) {
+      const entry = tape[index]!;
+      const cotangent = cotangents.get(entry.output.id);
+      if (!cotangent || !reachesFromWrt.has(entry.output.id)) continue;
+      const inputGradients = this.withScope('grad', () => entry.vjp(cotangent));
+      entry.inputs.forEach((input, position) => {
+        const gradient = inputGradients[position];
+        if (!gradient || !reachesFromWrt.has(input.id)) return;
+        const previous = cotangents.get(input.id);
+        cotangents.set(input.id, previous ? this.withScope('grad', () => this.add(previous, gradient)) : gradient);
+      });
+    }
+    return wrt.map((tensor) => cotangents.get(tensor.id) ?? this.zeros(tensor.shape));
+  }
+
+  /** Number of ONNX nodes emitted so far. */
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+
+  /** Serialises the graph as an ONNX model (opset 17 by default) through `@instructkit/onnx`'s writer. */
+  toModelBytes(options: AutodiffModelOptions = {}): Uint8Array {
+    return encodeModelProto({
+      graphName: this.name,
+      inputs: this.inputs,
+      outputs: this.outputs,
+      nodes: this.nodes,
+      initializers: [],
+      opsetImports: { '': options.opset ?? 17 },
+      irVersion: 8,
+      producerName: '@instructkit/onnx-train',
+      producerVersion: '0.0.0',
+      ...(options.metadata ? { metadata: options.metadata } : {}),
+    });
+  }
+}
