@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module'; createRequire(import.meta.url)('/work/main/node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/register_all_gradients.js'); createRequire(import.meta.url)('/work/main/node_modules/.pnpm/@tensorflow+tfjs-core@4.22.0/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js');
 import { readFileSync } from 'node:fs';
 import { trainTokenizer } from '@instructkit/tokenizer';
 import { createCausalLM } from '@instructkit/tfjs';

@@ -6,6 +6,12 @@ import { registerSimCommand } from './commands/sim';
 import { registerPretrainCommand } from './commands/pretrain';
 import { registerSftCommand } from './commands/sft';
 import { registerRmCommand } from './commands/rm';
+import { registerPipelineCommand } from './commands/pipeline';
+import { registerEvalCommand } from './commands/eval';
+import { registerGenerateCommand } from './commands/generate';
+import { registerTokenizerCommand } from './commands/tokenizer';
+import { registerLogprobsCommand } from './commands/logprobs';
+import { registerBenchCommand } from './commands/bench';
 
 /**
  * Builds the `instructkit` program. Each command lives in `commands/<name>.ts` and
@@ -24,5 +30,11 @@ export function createProgram(): Command {
   registerPretrainCommand(program);
   registerSftCommand(program);
   registerRmCommand(program);
+  registerPipelineCommand(program);
+  registerEvalCommand(program);
+  registerGenerateCommand(program);
+  registerTokenizerCommand(program);
+  registerLogprobsCommand(program);
+  registerBenchCommand(program);
   return program;
 }

@@ -4,10 +4,13 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidRecordError } from '@instructkit/core';
+import { createCausalLM, createScalarModel, loadCausalLM, saveModel } from '@instructkit/tfjs';
+import { trainTokenizer } from '@instructkit/tokenizer';
 import { registerPpoCommand, type PpoCommandEngine } from '../src/commands/ppo';
 // The PPO package's exact tiny engine and hand-made bandit stand in for tfjs here.
 import { createSamplingGenerator, createTabularPolicy, createTabularValueModel } from '../../ppo/test/tabular-model';
 import { EOS, VOCABULARY, goldReward, proxyReward, sftTable, tokenizer } from '../../ppo/test/bandit-task';
+import { tfjsCanTrainPpo } from '../../ppo/test/tfjs-probe';
 
 const tabularEngine: PpoCommandEngine = {
   loadTokenizer: async () => tokenizer,
@@ -19,11 +22,11 @@ const tabularEngine: PpoCommandEngine = {
   createGenerator: (policy) => createSamplingGenerator(policy),
 };
 
-async function run(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+async function run(args: string[], engine: PpoCommandEngine | null = tabularEngine): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const program = new Command('instructkit');
-  registerPpoCommand(program, { engine: tabularEngine });
+  registerPpoCommand(program, engine ? { engine } : {});
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({ writeOut: (text) => void (stdout += text), writeErr: (text) => void (stderr += text) });
     command.commands.forEach(configure);
@@ -136,5 +139,50 @@ describe('instructkit ppo', () => {
   it('rejects unknown config keys by name', async () => {
     const { configFile } = await workspace({ ...BASE, rewardModle: 'x' });
     await expect(run(['ppo', '--config', configFile])).rejects.toThrow(/rewardModle/);
+  });
+});
+
+// Runs as soon as the tfjs engine can take PPO steps (skipped until then, never silently passed).
+const TFJS_TRAINS = await tfjsCanTrainPpo();
+
+describe.runIf(TFJS_TRAINS)('instructkit ppo with the default (tfjs) engine', () => {
+  it('trains from Hugging Face layout directories and exports final/ and final-ema/', async () => {
+    const { directory } = await workspace(BASE);
+    const tokenizer = await trainTokenizer({ texts: ['a b c d ab cd ba dc', 'the quick brown fox'], vocabSize: 280 });
+    const config = {
+      architecture: 'gpt2' as const,
+      vocabSize: tokenizer.vocabSize,
+      contextLength: 32,
+      hiddenSize: 16,
+      numLayers: 1,
+      numHeads: 2,
+      eosTokenId: tokenizer.eosTokenId!,
+      dropout: { embedding: 0, attention: 0, residual: 0 },
+    };
+    await saveModel(await createCausalLM({ config, seed: 1, backend: 'cpu' }), path.join(directory, 'sft'));
+    await saveModel(await createScalarModel({ config, seed: 2, backend: 'cpu' }), path.join(directory, 'rm-proxy'));
+    for (const model of ['sft', 'rm-proxy']) await writeFile(path.join(directory, model, 'tokenizer.json'), tokenizer.toTokenizerJson());
+    const configFile = path.join(directory, 'ppo.json');
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        policy: 'sft',
+        rewardModel: 'rm-proxy',
+        prompts: 'prompts.jsonl',
+        output: 'run-tfjs',
+        ppo: { iterations: 2, rolloutBatchSize: 4, minibatchSize: 2, epochs: 1, maxNewTokens: 4, emaDecay: 0.9 },
+        policyOptimization: { optimizer: { learningRate: 0.001 } },
+        valueOptimization: { optimizer: { learningRate: 0.001 } },
+      }),
+    );
+    const result = await run(['ppo', '--config', configFile, '--no-progress'], null);
+    expect(result.exitCode).toBe(0);
+    const lines = (await readFile(path.join(directory, 'run-tfjs', 'metrics.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.step)).toEqual([1, 2]);
+    expect(lines[1].logprob_mismatch).toBeLessThan(1e-3);
+    const exported = await loadCausalLM(path.join(directory, 'run-tfjs', 'final'));
+    expect(exported.config.vocabSize).toBe(tokenizer.vocabSize);
+    await loadCausalLM(path.join(directory, 'run-tfjs', 'final-ema'));
+    expect(await readFile(path.join(directory, 'run-tfjs', 'final', 'tokenizer.json'), 'utf8')).toBe(tokenizer.toTokenizerJson());
   });
 });

@@ -1,5 +1,23 @@
 /**
  * @packageDocumentation
- * The compiled training engine: objectives as ONNX training graphs on onnxruntime-node.
+ * The compiled training engine: InstructKit objectives as ONNX training graphs on
+ * onnxruntime-node — a typed graph builder with build-time reverse-mode autodiff, GPT-2
+ * written once in it, every core objective compiled into one forward + loss + backward
+ * graph, and AdamW over flat Float32Array buffers.
  */
-export const PACKAGE_NAME = '@instructkit/onnx-train';
+export { AutodiffGraph, broadcastShapes } from './graph/autodiff-graph';
+export type { AutodiffModelOptions, GraphDType, GraphTensor } from './graph/autodiff-graph';
+export { buildTrainingGraph } from './model/build-training-graph';
+export type { BuildTrainingGraphSettings, TrainingGraph } from './model/build-training-graph';
+export { gpt2Dimensions, gpt2ParameterSpecs, initializeGpt2Parameters } from './model/gpt2-parameters';
+export type { Gpt2Dimensions, ModelHead, ParameterSpec } from './model/gpt2-parameters';
+export { taskShapeKey } from './model/task-shape';
+export type { TaskShape } from './model/task-shape';
+export { flatAdamWStep, globalNorm, resolveAdamW } from './optimizer/flat-adamw';
+export type { FlatSegment, ResolvedAdamW } from './optimizer/flat-adamw';
+export { createTrainingSession } from './runtime/create-training-session';
+export type { TrainingSessionSettings } from './runtime/create-training-session';
+export { createOnnxTrainableModel, OnnxTrainableModel } from './onnx-trainable-model';
+export type { OnnxTrainableModelSettings } from './onnx-trainable-model';
+export { measureTrainingThroughput, randomLanguageModelingTask, TRAINING_BENCHMARK_PRESETS } from './measure-training-throughput';
+export type { TrainingBenchmarkPreset, TrainingThroughput } from './measure-training-throughput';

@@ -2,7 +2,8 @@
 // prompt 64 -> 64 new tokens, greedy, random weights. Prints a markdown table with ratios
 // against the issue's reference figures (ORT on a PyTorch export: 2,379 / 5,711 tok/s for 4M)
 // and, when @instructkit/tfjs is built, against tfjs-wasm.
-// Usage: node bench/generate.mjs [--presets 4m,124m] [--repeats 3] [--threads 2] [--spin on] [--variants float32,float32:standard,int8,float16,inputs]
+// Usage: node bench/generate.mjs [--presets 4m,124m] [--repeats 3] [--threads 2] [--spin on] [--tfjs off|all] [--variants float32,float32:standard,int8,float16,inputs]
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createOrtCausalLMFromWeights } from '../dist/index.js';
 
@@ -89,6 +90,7 @@ async function tfjsBaseline(config, batchSize) {
   }
 }
 
+const loadAtStart = loadavg()[0];
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const rows = [];
 const baselines = new Map();
@@ -125,7 +127,8 @@ for (const preset of chosen) {
     }
     await model.dispose();
   }
-  if (args.tfjs !== 'off') {
+  // tfjs-wasm on the 124M shape takes minutes per run on this machine: only with --tfjs all.
+  if (args.tfjs !== 'off' && (preset === '4m' || args.tfjs === 'all')) {
     for (const batchSize of [1, 8]) {
       const rate = await tfjsBaseline(config, batchSize);
       if (rate !== undefined) baselines.set(`${preset}:${batchSize}`, rate);
@@ -133,7 +136,7 @@ for (const preset of chosen) {
   }
 }
 
-console.log(`\nGeneration, prompt ${promptLength} -> ${newTokens} new tokens, greedy, ${threads} intra-op threads (spinning ${args.spin === "on" ? "on" : "off"}), median of ${repeats} (machine shared: noisy)\n`);
+console.log(`\nGeneration, prompt ${promptLength} -> ${newTokens} new tokens, greedy, ${threads} intra-op threads (spinning ${args.spin === "on" ? "on" : "off"}), median of ${repeats}; 1-min load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end on ${(await import('node:os')).cpus().length} cores (shared machine: noisy)\n`);
 console.log('| config | variant | batch | ORT tok/s | issue target (ORT on PyTorch export) | ratio | tfjs-wasm tok/s | ratio | session create ms | updateWeights ms |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generate } from '@instructkit/core';
-import { GraphBuilder, createOrtCausalLM } from '../src/index';
-import { maxAbsDiff, rightPaddedBatch, seededValues } from './helpers';
+import { GraphBuilder, createOrtCausalLM, createOrtScalarModel } from '../src/index';
+import { leftPaddedBatch, maxAbsDiff, rightPaddedBatch, seededValues } from './helpers';
 
 const vocab = 16;
 const heads = 2;
@@ -57,6 +57,23 @@ describe('createOrtCausalLM on a foreign decoder', () => {
       chain.push(token);
     }
     expect(Array.from(sequences[0]!.completionIds)).toEqual(chain);
+    await model.dispose();
+  });
+});
+
+describe('createOrtScalarModel on a foreign graph with per-token values only', () => {
+  it('reads the last real token of each row, whichever side is padded', async () => {
+    const tokenValues = seededValues(vocab, 4, 2);
+    const graph = new GraphBuilder('token-values');
+    const ids = graph.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
+    graph.input('attention_mask', 'int64', ['batch_size', 'sequence_length']);
+    const table = graph.initializer('values.weight', { elementType: 'float32', shape: [vocab], bytes: new Uint8Array(tokenValues.buffer) });
+    graph.output(graph.gather(table, ids), 'values', ['batch_size', 'sequence_length']);
+    const model = await createOrtScalarModel({ model: graph.toModel(), config: { architecture: 'gpt2', vocabSize: vocab, contextLength: 8, hiddenSize: 2, numLayers: 1, numHeads: 1 } });
+    const rows = [[1, 2, 3], [9]];
+    const expected = [tokenValues[3]!, tokenValues[9]!];
+    expect(maxAbsDiff((await model.doScore({ batch: leftPaddedBatch(rows, 0) })).scores, expected)).toBeLessThan(1e-6);
+    expect(maxAbsDiff((await model.doScore({ batch: rightPaddedBatch(rows, 0) })).scores, expected)).toBeLessThan(1e-6);
     await model.dispose();
   });
 });

@@ -61,6 +61,25 @@ describe('cross-engine parity with @instructkit/tfjs', () => {
     await ortModel.dispose();
   });
 
+  it('matches a tfjs model trained for a few steps, through its exported checkpoint', async () => {
+    const trained = await createCausalLM({ config: tinyConfig, seed: 9, backend: 'cpu' });
+    trained.configureTraining({ optimizer: { learningRate: 1e-2 }, seed: 1 });
+    // Memorise a fixed pattern: the loss must fall, so the weights move away from their init.
+    const pattern = Int32Array.from({ length: 4 * 12 }, (_, index) => (index * 5 + Math.floor(index / 12)) % 60);
+    const batch = { batchSize: 4, length: 12, ids: pattern, attentionMask: new Uint8Array(48).fill(1) };
+    const task = { kind: 'language-modeling' as const, batch, lossMask: new Uint8Array(44).fill(1) };
+    const before = (await trained.doEvaluate(task)).loss;
+    for (let step = 0; step < 15; step++) await trained.doTrainStep({ microbatches: [task] });
+    expect((await trained.doEvaluate(task)).loss).toBeLessThan(before - 0.5);
+    const checkpoint = path.join(root, 'trained');
+    await saveModel(trained, checkpoint);
+    await exportCheckpointToOnnx({ modelDirectory: checkpoint, outDirectory: path.join(root, 'trained-onnx') });
+    const exported = await createOrtCausalLM({ directory: path.join(root, 'trained-onnx'), sessionOptions });
+    const expected = await trained.doLogprobs({ batch });
+    expect(maxAbsDiff((await exported.doLogprobs({ batch })).logprobs, expected.logprobs)).toBeLessThan(1e-4);
+    await exported.dispose();
+  });
+
   it('scores like the tfjs scalar model', async () => {
     const tfjsModel = await createScalarModel({ config: tinyConfig, seed: 8, backend: 'cpu' });
     const checkpoint = path.join(root, 'reward');

@@ -9,6 +9,7 @@ import { SeededRandom } from '../src/seeded-random';
 import { trainPpo } from '../src/train-ppo';
 import { EOS, PROMPTS, VOCABULARY, measurePolicy, proxyReward, goldReward, tokenizer } from './bandit-task';
 import { expectClose } from './expect-close';
+import { tfjsCanScore, tfjsCanTrainPpo } from './tfjs-probe';
 
 // A tiny GPT-2 over the bandit's 5-token vocabulary, dropout off as PPO wants it.
 const CONFIG: TransformerConfig = {
@@ -23,26 +24,8 @@ const CONFIG: TransformerConfig = {
 };
 const OPTIMIZATION = { optimizer: { learningRate: 0.01 }, maxGradNorm: 1 };
 
-// The tfjs engine is being written in parallel: each suite runs as soon as a tiny model
-// can do what it needs (score a batch; take a training step), and is reported as skipped
-// until then — never silently passed.
-async function tfjsCan(what: 'score' | 'train'): Promise<boolean> {
-  try {
-    const probe = await createCausalLM({ config: CONFIG, seed: 0, backend: 'cpu' });
-    const batch = { batchSize: 1, length: 2, ids: Int32Array.of(1, 2), attentionMask: Uint8Array.of(1, 1) };
-    if (what === 'score') await probe.doLogprobs({ batch });
-    else {
-      probe.configureTraining(OPTIMIZATION);
-      await probe.doTrainStep({ microbatches: [{ kind: 'language-modeling', batch, lossMask: Uint8Array.of(1) }] });
-    }
-    probe.dispose();
-    return true;
-  } catch {
-    return false;
-  }
-}
-const TFJS_SCORES = await tfjsCan('score');
-const TFJS_TRAINS = await tfjsCan('train');
+const TFJS_SCORES = await tfjsCanScore();
+const TFJS_TRAINS = await tfjsCanTrainPpo();
 
 describe.runIf(TFJS_SCORES)('the tfjs engine against the reference objectives', () => {
   let policy: TfjsCausalLM;

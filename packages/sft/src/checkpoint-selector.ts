@@ -31,25 +31,35 @@ export interface RewardModelSelectorSettings {
   readonly prompts: readonly string[];
   /** Sampling settings; the same seed at every evaluation makes epochs comparable. Default: `{ maxNewTokens: 64, temperature: 1, seed: 0 }`. */
   readonly sampling?: SamplingOptions;
+  /**
+   * The generating model's context length in tokens: prompts that leave no room for
+   * `maxNewTokens` are left out. Default: no limit.
+   */
+  readonly contextLength?: number;
 }
 
 /**
  * InstructGPT's checkpoint choice (§3.5, Appendix C.1): the mean reward-model score of answers
  * sampled for validation prompts, reported as `validationReward` (maximized).
  *
- * @throws InvalidArgumentError for no prompts.
+ * @throws InvalidArgumentError for no prompts, or none that fits `contextLength`.
  */
 export function rewardModelSelector(settings: RewardModelSelectorSettings): CheckpointSelector {
-  if (settings.prompts.length === 0) throw new InvalidArgumentError('prompts', 'expected at least one validation prompt');
   const sampling = { maxNewTokens: 64, temperature: 1, seed: 0, ...settings.sampling };
+  const limit = (settings.contextLength ?? Number.POSITIVE_INFINITY) - sampling.maxNewTokens;
+  const prompts = settings.prompts
+    .map((prompt) => ({ text: prompt, ids: Int32Array.from(settings.tokenizer.encode(prompt)) }))
+    .filter((prompt) => prompt.ids.length <= limit);
+  if (prompts.length === 0) {
+    throw new InvalidArgumentError('prompts', settings.prompts.length ? `none of the ${settings.prompts.length} prompts leaves room for ${sampling.maxNewTokens} new tokens in a context of ${settings.contextLength}` : 'expected at least one validation prompt');
+  }
   return {
     metric: 'validationReward',
     direction: 'maximize',
     async evaluate() {
-      const promptIds = settings.prompts.map((prompt) => Int32Array.from(settings.tokenizer.encode(prompt)));
-      const { sequences } = await settings.generator.doGenerate({ prompts: promptIds, sampling });
+      const { sequences } = await settings.generator.doGenerate({ prompts: prompts.map((prompt) => prompt.ids), sampling });
       const completions = sequences.map((sequence) => settings.tokenizer.decode(stripEnd(sequence.completionIds, [...(sampling.eosTokenIds ?? []), ...(settings.tokenizer.eosTokenId !== undefined ? [settings.tokenizer.eosTokenId] : [])])));
-      const scores = await settings.rewardModel.doScore({ prompts: settings.prompts, completions });
+      const scores = await settings.rewardModel.doScore({ prompts: prompts.map((prompt) => prompt.text), completions });
       return { validationReward: scores.reduce((sum, score) => sum + score, 0) / scores.length };
     },
   };

@@ -1,31 +1,23 @@
 import { InvalidArgumentError, type LanguageModelingTask } from '@instructkit/core';
+import { collateLanguageModeling } from '@instructkit/data';
 import type { LanguageModelingExample } from './language-modeling-example';
 
 /**
- * Core's `LanguageModelingTask` from examples: right-padded to the longest row (cut to
- * `maxLength` from the right), loss on action t where token t+1 is a real target.
+ * Core's `LanguageModelingTask` from examples via `@instructkit/data`'s
+ * `collateLanguageModeling`: right-padded to the longest row (cut to `maxLength` from the
+ * right), loss on action t where token t+1 is a real target.
  *
- * @param examples - At least one, each at least 2 tokens after cutting to be useful.
+ * @param examples - At least one; the longest must have at least 2 tokens.
  * @param padTokenId - Id at padded positions (masked out).
  * @param maxLength - Longest row in tokens. Default: unlimited.
- * @throws InvalidArgumentError for no examples.
+ * @throws InvalidArgumentError for no examples, an empty one, or rows shorter than 2 tokens.
  */
-export function collateExamples(examples: readonly LanguageModelingExample[], padTokenId: number, maxLength = Number.POSITIVE_INFINITY): LanguageModelingTask {
+export function collateExamples(examples: readonly LanguageModelingExample[], padTokenId: number, maxLength?: number): LanguageModelingTask {
   if (examples.length === 0) throw new InvalidArgumentError('examples', 'expected at least one example');
-  const length = Math.max(2, Math.min(maxLength, Math.max(...examples.map((example) => example.ids.length))));
-  const batchSize = examples.length;
-  const ids = new Int32Array(batchSize * length).fill(padTokenId);
-  const attentionMask = new Uint8Array(batchSize * length);
-  const lossMask = new Uint8Array(batchSize * (length - 1));
-  examples.forEach((example, row) => {
-    const kept = Math.min(length, example.ids.length);
-    for (let position = 0; position < kept; position++) {
-      ids[row * length + position] = example.ids[position]!;
-      attentionMask[row * length + position] = 1;
-      if (position > 0) lossMask[row * (length - 1) + position - 1] = example.targetMask[position]!;
-    }
-  });
-  return { kind: 'language-modeling', batch: { batchSize, length, ids, attentionMask }, lossMask };
+  return collateLanguageModeling(
+    examples.map((example) => Array.from(example.ids)),
+    { padTokenId, ...(maxLength !== undefined ? { maxLength } : {}), lossMasks: examples.map((example) => example.targetMask) },
+  );
 }
 
 /**

@@ -97,10 +97,11 @@ export interface LanguageModelTrainingResult {
 /** Internal: the shared trainer, after records are tokenized. */
 export async function trainLanguageModel(
   stage: Stage,
-  train: readonly LanguageModelingExample[],
+  examples: readonly LanguageModelingExample[],
   settings: LanguageModelTrainingSettings,
 ): Promise<LanguageModelTrainingResult> {
   const { model, tokenizer, preset } = settings;
+  let train = examples;
   const accumulation = settings.gradientAccumulation ?? 1;
   const epochs = settings.epochs ?? preset?.epochs ?? 1;
   const sequencesPerBatch = settings.sequencesPerBatch ?? (preset ? Math.max(1, Math.floor(preset.sequencesPerBatch / accumulation)) : 8);
@@ -110,7 +111,9 @@ export async function trainLanguageModel(
   for (const [name, value] of [['epochs', epochs], ['sequencesPerBatch', sequencesPerBatch], ['gradientAccumulation', accumulation], ['maxLength', maxLength]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(name, `must be an integer ≥ 1, got ${value}`);
   }
-  if (train.length === 0) throw new InvalidArgumentError('train', 'expected at least one record');
+  // A one-token sequence has nothing to predict (its only token has no context).
+  train = train.filter((example) => example.ids.length >= 2);
+  if (train.length === 0) throw new InvalidArgumentError('train', 'expected at least one record of two or more tokens');
   const padTokenId = model.config.padTokenId ?? model.config.eosTokenId ?? 0;
   const mixFraction = settings.pretrainingMix?.fraction ?? preset?.pretrainingMix ?? 0;
   if (!(mixFraction >= 0 && mixFraction < 1)) throw new InvalidArgumentError('pretrainingMix.fraction', `must be in [0, 1), got ${mixFraction}`);
@@ -164,7 +167,8 @@ export async function trainLanguageModel(
     return collateExamples(cachedRows.slice(within * sequencesPerBatch, (within + 1) * sequencesPerBatch), padTokenId, maxLength);
   };
 
-  const validation = settings.validation?.length ? settings.validation.map((record, index) => tokenizeRecord(tokenizer, record, `validation[${index}]`)) : undefined;
+  const validationExamples = (settings.validation ?? []).map((record, index) => tokenizeRecord(tokenizer, record, `validation[${index}]`)).filter((example) => example.ids.length >= 2);
+  const validation = validationExamples.length ? validationExamples : undefined;
   const selector = settings.selector ?? (validation ? validationLossSelector() : undefined);
   if (selector?.metric === 'validationLoss' && !validation) throw new InvalidArgumentError('selector', 'selecting by validation loss needs validation records');
   const evaluate =

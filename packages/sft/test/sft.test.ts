@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseModelConfig, readSafetensors, type GeneratorV1, type RewardModelV1 } from '@instructkit/core';
-import { instructgptPreset, ppoInitPreset, pretrain, sft, type CheckpointSelector } from '../src/index';
+import { instructgptPreset, ppoInitPreset, pretrain, rewardModelSelector, sft, type CheckpointSelector } from '../src/index';
 import { BigramModel, characterTokenizer, echoRecords } from './helpers';
 
 const directories: string[] = [];
@@ -144,5 +144,45 @@ describe('pretrain', () => {
     expect(validation).toHaveLength(4);
     expect(validation.at(-1)!).toBeLessThan(validation[0]!);
     expect(validation.at(-1)!).toBeLessThan(Math.log(28) - 1);
+  });
+});
+
+describe('rewardModelSelector', () => {
+  it('samples an answer per validation prompt with a fixed seed and reports the mean reward of the decoded answers', async () => {
+    const requests: { prompts: number[][]; seed: number | undefined }[] = [];
+    const generator: GeneratorV1 = {
+      specificationVersion: 'v1',
+      modelId: 'fake',
+      async doGenerate(request) {
+        requests.push({ prompts: request.prompts.map((prompt) => Array.from(prompt)), seed: request.sampling?.seed });
+        // Answer "ab" + EOS to the first prompt, "c" (cut by length) to the second.
+        return {
+          sequences: [
+            { promptIds: request.prompts[0]!, completionIds: Int32Array.from([1, 2, 0]), logprobs: new Float32Array(3), finishReason: 'eos' },
+            { promptIds: request.prompts[1]!, completionIds: Int32Array.from([3]), logprobs: new Float32Array(1), finishReason: 'length' },
+          ],
+        };
+      },
+    };
+    const scored: string[][] = [];
+    const rewardModel: RewardModelV1 = {
+      specificationVersion: 'v1',
+      modelId: 'length',
+      async doScore({ prompts, completions }) {
+        scored.push([...prompts, ...completions]);
+        return completions.map((completion) => completion.length);
+      },
+    };
+    const selector = rewardModelSelector({ rewardModel, generator, tokenizer: { ...characterTokenizer, decode: characterTokenizer.decode! }, prompts: ['say a', 'say b'] });
+    expect(selector).toMatchObject({ metric: 'validationReward', direction: 'maximize' });
+    expect(await selector.evaluate!(5)).toEqual({ validationReward: (2 + 1) / 2 });
+    expect(await selector.evaluate!(10)).toEqual({ validationReward: 1.5 });
+    expect(requests.map((request) => request.seed)).toEqual([0, 0]);
+    expect(requests[0]!.prompts[0]).toEqual([19, 1, 25, 27, 1]);
+    expect(scored[0]).toEqual(['say a', 'say b', 'ab', 'c']); // EOS dropped before scoring
+    // Prompts that leave no room for the answer in the context are left out.
+    expect(() => rewardModelSelector({ rewardModel, generator, tokenizer: { ...characterTokenizer, decode: characterTokenizer.decode! }, prompts: ['say a'], contextLength: 10, sampling: { maxNewTokens: 8 } })).toThrow(
+      /none of the 1 prompts leaves room for 8 new tokens in a context of 10/,
+    );
   });
 });

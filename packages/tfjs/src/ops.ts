@@ -8,6 +8,12 @@ function customGrad1(body: (input: tf.Tensor, save: tf.GradSaveFunc) => Gradient
   return tf.customGrad(body as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (input: tf.Tensor) => tf.Tensor;
 }
 
+function customGrad3(
+  body: (first: tf.Tensor, second: tf.Tensor, third: tf.Tensor, save: tf.GradSaveFunc) => GradientResult,
+): (first: tf.Tensor, second: tf.Tensor, third: tf.Tensor) => tf.Tensor {
+  return tf.customGrad(body as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (first: tf.Tensor, second: tf.Tensor, third: tf.Tensor) => tf.Tensor;
+}
+
 function customGrad2(body: (left: tf.Tensor, right: tf.Tensor, save: tf.GradSaveFunc) => GradientResult): (left: tf.Tensor, right: tf.Tensor) => tf.Tensor {
   return tf.customGrad(body as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (left: tf.Tensor, right: tf.Tensor) => tf.Tensor;
 }
@@ -67,25 +73,63 @@ export function embeddingLookup(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
 
 /**
  * LayerNorm over the last axis: `(x − mean) / sqrt(var + epsilon) · gamma + beta`
- * (biased variance, as PyTorch).
+ * (biased variance, as PyTorch), with the fused analytic gradient
+ * `dx = (g − mean(g) − x̂·mean(g·x̂)) / σ`, `g = dy·gamma` (fewer wasm kernels than autodiff).
  */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
-  return tf.tidy(() => {
-    const mean = tf.mean(x, -1, true);
-    const centered = tf.sub(x, mean);
-    const variance = tf.mean(tf.square(centered), -1, true);
-    return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, epsilon))), gamma), beta);
+  const width = x.shape[x.rank - 1]!;
+  const normalize = customGrad3((input, scale, shift, save) => {
+    const rows = tf.reshape(input, [-1, width]);
+    const mean = tf.mean(rows, -1, true);
+    const centered = tf.sub(rows, mean);
+    const inverseStd = tf.rsqrt(tf.add(tf.mean(tf.square(centered), -1, true), epsilon));
+    const normalized = tf.mul(centered, inverseStd);
+    save([normalized, inverseStd, scale]);
+    return {
+      value: tf.reshape(tf.add(tf.mul(normalized, scale), shift), input.shape),
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [savedNormalized, savedInverseStd, savedScale] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+          const dyRows = tf.reshape(dy, [-1, width]);
+          const scaled = tf.mul(dyRows, savedScale);
+          const dx = tf.mul(
+            tf.sub(tf.sub(scaled, tf.mean(scaled, -1, true)), tf.mul(savedNormalized, tf.mean(tf.mul(scaled, savedNormalized), -1, true))),
+            savedInverseStd,
+          );
+          return [tf.reshape(dx, dy.shape), tf.sum(tf.mul(dyRows, savedNormalized), 0), tf.sum(dyRows, 0)];
+        }),
+    };
   });
+  return normalize(x, gamma, beta);
 }
 
 const GELU_SCALE = Math.sqrt(2 / Math.PI);
 
-/** GPT-2's tanh approximation of GELU: `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`. */
+/**
+ * GPT-2's tanh approximation of GELU: `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`, with
+ * a fused analytic gradient (`pow` and its gradient are slow on wasm).
+ */
 export function geluTanh(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), GELU_SCALE);
-    return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+  const gelu = customGrad1((input, save) => {
+    const cube = tf.mul(tf.mul(input, input), input);
+    const tanh = tf.tanh(tf.mul(tf.add(input, tf.mul(cube, 0.044715)), GELU_SCALE));
+    cube.dispose();
+    save([input, tanh]);
+    return {
+      value: tf.mul(tf.mul(input, 0.5), tf.add(tanh, 1)),
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [savedInput, savedTanh] = saved as [tf.Tensor, tf.Tensor];
+          // d/dx = ½(1 + t) + ½·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²)
+          const square = tf.mul(savedInput, savedInput);
+          const inner = tf.mul(tf.add(tf.mul(square, 3 * 0.044715), 1), GELU_SCALE);
+          const sech2 = tf.sub(1, tf.mul(savedTanh, savedTanh));
+          const derivative = tf.add(tf.mul(tf.add(savedTanh, 1), 0.5), tf.mul(tf.mul(tf.mul(savedInput, 0.5), sech2), inner));
+          return [tf.mul(dy, derivative)];
+        }),
+    };
   });
+  return gelu(x);
 }
 
 /**

@@ -3,7 +3,7 @@
  * vitest is an optional peer dependency needed only by this entry).
  */
 import { beforeAll, describe } from 'vitest';
-import { selectBackend } from './backends';
+import { selectBackend } from '@instructkit/tfjs';
 
 /**
  * Runs the same suite once per tfjs backend: each copy is a `describe('on <backend>')`

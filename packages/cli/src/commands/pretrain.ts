@@ -207,6 +207,8 @@ export function trainingSettings(
 
 /** Final line: where the model is, or how to resume. */
 export function reportResult(exported: string | undefined, reason: 'completed' | 'interrupted', json: boolean, writeOut: (text: string) => void): void {
+  // 130 (128 + SIGINT) tells scripts chaining stages that this one did not finish.
+  if (reason === 'interrupted') process.exitCode = 130;
   if (json) {
     writeOut(`${JSON.stringify({ reason, model: exported ?? null })}\n`);
   } else if (exported) {

@@ -147,6 +147,7 @@ Writes <output>/metrics.jsonl (step, loss, accuracy, …), <output>/evaluation.j
         const heldOut = heldOutLabelers ? `, held-out labelers ${heldOutLabelers.accuracy.toFixed(3)} (${heldOutLabelers.pairs} pairs)` : '';
         if (!flags.json) writeOut(`validation: pairwise accuracy ${accuracy.toFixed(3)} over ${pairs} pairs, log loss ${logLoss.toFixed(3)}${heldOut}\n`);
       }
+      if (result.run.reason === 'interrupted') process.exitCode = 130;
       if (flags.json) writeOut(`${JSON.stringify({ reason: result.run.reason, model: result.exported ?? null, evaluation: result.evaluation ?? null })}\n`);
       else writeOut(result.exported ? `reward model written to ${result.exported}\n` : 'interrupted: checkpoint saved; run the same command again to resume\n');
     } finally {

@@ -112,16 +112,17 @@ Writes <output>/metrics.jsonl (step, loss, validationLoss, …) and <output>/che
     const model = await engine.loadCausalLM(modelDirectory, config.backend);
     const preset = config.preset === 'instructgpt' ? instructgptPreset() : config.preset === 'ppo-init' ? ppoInitPreset() : undefined;
     let selector: CheckpointSelector | undefined;
-    if (typeof config.select === 'object') {
+    const select = config.select;
+    if (typeof select === 'object') {
       const validationPrompts = (validation ?? train).filter((record): record is { prompt: string; completion: string } => 'prompt' in record).map((record) => record.prompt);
       if (validationPrompts.length === 0) throw new InvalidRecordError(flags.config, 1, 'select', 'needs prompt–completion validation records to sample from');
       let rewardModel: RewardModelV1;
-      if (config.select.rewardModel === 'sim-gold') {
+      if (select.rewardModel === 'sim-gold') {
         const { createGoldRewardModel } = await import('@instructkit/sim');
         rewardModel = withRawPrompts(createGoldRewardModel(), config.promptTemplate);
       } else {
         const { createRewardModel, readRewardNormalization } = await import('@instructkit/reward');
-        const directory = resolve(config.select.rewardModel);
+        const directory = resolve(select.rewardModel);
         rewardModel = createRewardModel({
           model: await engine.loadScalarModel(directory, config.backend),
           tokenizer,
@@ -132,8 +133,9 @@ Writes <output>/metrics.jsonl (step, loss, validationLoss, …) and <output>/che
         rewardModel,
         generator: createLocalGenerator(model),
         tokenizer,
-        prompts: validationPrompts.slice(0, config.select.prompts),
-        sampling: { maxNewTokens: config.select.maxNewTokens, temperature: 1, seed: config.seed },
+        prompts: validationPrompts.filter((prompt) => tokenizer.encode(prompt).length + select.maxNewTokens <= (config.maxLength ?? model.config.contextLength)).slice(0, select.prompts),
+        contextLength: model.config.contextLength,
+        sampling: { maxNewTokens: select.maxNewTokens, temperature: 1, seed: config.seed },
       });
     }
     const pretrainingTexts = config.pretrainingMix ? await readCorpus(resolve(config.pretrainingMix.corpus), config.pretrainingMix.corpus) : undefined;

@@ -90,18 +90,35 @@ export async function collectCurves(directories: StageDirectories): Promise<Curv
 const percent = (value: number) => (Number.isFinite(value) ? `${(100 * value).toFixed(1)}%` : 'n/a');
 const fixed = (value: number, digits = 3) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
-/** The HTML page of a report: the evals package's self-contained renderer, fed the pipeline's tables. */
+/** What {@link renderEvaluationReport} draws: evaluation results plus a title, notes and optional stage times and curves. */
+export type RenderableReport = Pick<EvaluationResults, 'winRates' | 'likert' | 'meanGoldScore' | 'truthfulness' | 'toxicity' | 'hallucination' | 'alignmentTax' | 'samples'> & {
+  readonly title: string;
+  readonly notes: readonly string[];
+  readonly stages?: Readonly<Record<string, number>>;
+  readonly curves?: readonly Curve[];
+};
+
+/** The HTML page of a pipeline report. */
 export function renderPipelineReport(report: PipelineReport): string {
-  const models = Object.keys(report.likert);
-  const data: ReportData = {
+  return renderEvaluationReport({
+    ...report,
     title: `InstructKit pipeline: ${report.name}`,
     notes: [
       `Written ${report.createdAt}; total ${report.totalSeconds.toFixed(0)} s; base model ${report.baseModel.source} (${report.baseModel.directory}).`,
       `Win rates: answers of model A vs model B on ${report.winRates[0]?.n ?? 0} held-out test prompts (users unseen in training), judged by the gold labeler unless marked.`,
       `Reward model pairwise accuracy on validation users' rankings: ${percent(report.rmAccuracy.validation)} over ${report.rmAccuracy.pairs} pairs.`,
     ],
-    stages: report.stages,
-    curves: report.curves,
+  });
+}
+
+/** A self-contained HTML page (the evals package's renderer) with the evaluation's tables and charts. */
+export function renderEvaluationReport(report: RenderableReport): string {
+  const models = Object.keys(report.likert);
+  const data: ReportData = {
+    title: report.title,
+    notes: report.notes,
+    ...(report.stages ? { stages: report.stages } : {}),
+    ...(report.curves ? { curves: report.curves } : {}),
     winRates: report.winRates,
     tables: [
       {

@@ -8,6 +8,7 @@ import {
   evaluateToxicity,
   evaluateTruthfulness,
   summarizeRatings,
+  TOXICITY_INSTRUCTIONS,
   type MultipleChoiceItem,
   type RatingSummary,
   type ToxicityResult,
@@ -114,6 +115,8 @@ export interface EvaluateModelsSettings {
   readonly multipleChoice: readonly MultipleChoiceItem[];
   /** Held-out pretraining paragraphs for perplexity. */
   readonly perplexityTexts: readonly string[];
+  /** Win rates to compute, as (A, B) model names. Default: {@link WIN_RATE_PAIRS} (those whose models are present). */
+  readonly pairs?: readonly (readonly [string, string])[];
   /** The trained reward model, as a second judge of PPO vs SFT. Optional. */
   readonly rewardModel?: RewardModelV1;
   readonly settings: PipelineSettings['eval'];
@@ -135,12 +138,14 @@ export async function evaluateModels(options: EvaluateModelsSettings): Promise<E
   const prompts = options.prompts.slice(0, settings.prompts);
   const eosTokenIds = tokenizer.eosTokenId !== undefined ? [tokenizer.eosTokenId] : [];
   const answers = new Map<string, string[]>();
-  for (const entry of options.models) {
+  const models = options.models.map((entry) => ({ ...entry, prefix: fitPrefix(entry, tokenizer, prompts, settings.maxNewTokens, progress) }));
+  for (const entry of models) {
     options.signal?.throwIfAborted();
     progress(`answering ${prompts.length} test prompts with ${entry.name}`);
     const generator = createLocalGenerator(entry.model);
     const { sequences } = await generator.doGenerate({
-      prompts: prompts.map((prompt) => Int32Array.from(tokenizer.encode(`${entry.prefix}${renderPrompt(prompt.text)}`))),
+      // Keep the end of an over-long prompt: the instruction's wording and "Response:" are what the answer depends on.
+      prompts: prompts.map((prompt) => Int32Array.from(tokenizer.encode(`${entry.prefix}${renderPrompt(prompt.text)}`).slice(-(entry.model.config.contextLength - settings.maxNewTokens)))),
       sampling: { maxNewTokens: settings.maxNewTokens, temperature: settings.temperature, seed: options.seed, eosTokenIds },
       batchSize: 32,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -156,7 +161,9 @@ export async function evaluateModels(options: EvaluateModelsSettings): Promise<E
   const goldJudge = createRewardJudge(goldModel, { judgeId: 'sim-gold' });
   const winRates: PipelineWinRate[] = [];
   const names = new Set(options.models.map((model) => model.name));
-  const judges = [{ judge: goldJudge, pairs: WIN_RATE_PAIRS }, ...(options.rewardModel ? [{ judge: createRewardJudge(withRenderedPrompts(options.rewardModel), { judgeId: 'reward-model' }), pairs: [['ppo', 'sft'] as const, ['ppo-ptx', 'sft'] as const] }] : [])];
+  const goldPairs = options.pairs ?? WIN_RATE_PAIRS;
+  const rewardModelPairs = options.pairs ?? [['ppo', 'sft'] as const, ['ppo-ptx', 'sft'] as const];
+  const judges = [{ judge: goldJudge, pairs: goldPairs }, ...(options.rewardModel ? [{ judge: createRewardJudge(withRenderedPrompts(options.rewardModel), { judgeId: 'reward-model' }), pairs: rewardModelPairs }] : [])];
   for (const { judge, pairs } of judges) {
     for (const [a, b] of pairs) {
       if (!names.has(a) || !names.has(b)) continue;
@@ -175,7 +182,7 @@ export async function evaluateModels(options: EvaluateModelsSettings): Promise<E
   const likert: EvaluationResults['likert'] = {};
   const hallucination: EvaluationResults['hallucination'] = {};
   const meanGoldScore: EvaluationResults['meanGoldScore'] = {};
-  for (const entry of options.models) {
+  for (const entry of models) {
     const items = prompts.map((prompt, index) => ({ prompt: prompt.text, completion: answers.get(entry.name)![index]! }));
     const summary = await summarizeRatings({ rater, items, random: () => random.next() });
     likert[entry.name] = { mean: summary.meanLikert, ciLow: summary.ciLow, ciHigh: summary.ciHigh, histogram: summary.histogram, flagRates: summary.flagRates, n: summary.n };
@@ -191,7 +198,7 @@ export async function evaluateModels(options: EvaluateModelsSettings): Promise<E
   const alignmentTax: EvaluationResults['alignmentTax'] = {};
   const toxicityPrompts = prompts.filter((prompt) => prompt.family === 'refusal').slice(0, settings.toxicityPrompts).map((prompt) => prompt.text);
   const scorer = createLexiconToxicityScorer();
-  for (const entry of options.models) {
+  for (const entry of models) {
     options.signal?.throwIfAborted();
     progress(`truthfulness, toxicity and alignment tax of ${entry.name}`);
     truthfulness[entry.name] = await evaluateTruthfulness({
@@ -212,7 +219,7 @@ export async function evaluateModels(options: EvaluateModelsSettings): Promise<E
         formatPrompt: (instruction, prompt) => `${entry.prefix}${renderPrompt(`${instruction}${prompt}`)}`,
       });
     }
-    if (entry.ownWeights) {
+    if (entry.ownWeights && options.perplexityTexts.length > 0 && options.multipleChoice.length > 0) {
       const perplexity = await corpusPerplexity({ model: entry.model, tokenizer, texts: options.perplexityTexts });
       const multipleChoice = await evaluateMultipleChoice({ model: entry.model, tokenizer, items: options.multipleChoice });
       alignmentTax[entry.name] = {
@@ -230,6 +237,21 @@ export async function evaluateModels(options: EvaluateModelsSettings): Promise<E
     completions: Object.fromEntries(options.models.map((entry) => [entry.name, answers.get(entry.name)![index]!])),
   }));
   return { winRates, likert, truthfulness, toxicity, hallucination, alignmentTax, meanGoldScore, samples };
+}
+
+/**
+ * The few-shot prefix without its oldest examples where the longest prompt (the toxicity
+ * instruction included) plus the answer would not fit the model's context.
+ */
+function fitPrefix(entry: EvaluatedModel, tokenizer: EvaluationTokenizer, prompts: readonly EvaluationPrompt[], maxNewTokens: number, progress: (message: string) => void): string {
+  if (!entry.prefix) return entry.prefix;
+  const longest = Math.max(...prompts.map((prompt) => tokenizer.encode(renderPrompt(`${TOXICITY_INSTRUCTIONS.respectful}${prompt.text}`)).length));
+  const budget = entry.model.config.contextLength - maxNewTokens - longest;
+  const examples = entry.prefix.split('\n\n').filter((example) => example.length > 0);
+  while (examples.length > 0 && tokenizer.encode(examples.map((example) => `${example}\n\n`).join('')).length > budget) examples.shift();
+  const fitted = examples.map((example) => `${example}\n\n`).join('');
+  if (fitted !== entry.prefix) progress(`${entry.name}: ${examples.length} few-shot examples fit the ${entry.model.config.contextLength}-token context`);
+  return fitted;
 }
 
 function toPipelineWinRate(result: WinRate): PipelineWinRate {

@@ -191,7 +191,7 @@ export function pipelinePreset(name: PipelinePresetName): PipelineSettings {
       seed: 1,
       data: { prompts: 240, pretrainParagraphs: 120, pretrainValidParagraphs: 16, maxPerUser: 200, dedupePrefixLength: 100 },
       tokenizer: { vocabSize: 512 },
-      base: { architecture: { contextLength: 96, hiddenSize: 32, numLayers: 1, numHeads: 2 }, epochs: 1, batchSize: 8, learningRate: 3e-3 },
+      base: { architecture: { contextLength: 128, hiddenSize: 32, numLayers: 1, numHeads: 2 }, epochs: 1, batchSize: 8, learningRate: 3e-3 },
       sft: { epochs: 1, batchSize: 16, learningRate: 1e-3, pretrainingMix: 0 },
       rm: { epochs: 1, batchSize: 8, learningRate: 3e-4 },
       ppo: { iterations: 2, rolloutBatchSize: 8, minibatchSize: 4, epochs: 1, learningRate: 1e-4, klCoefficient: 0.02, maxNewTokens: 12, ptxCoefficient: 4, ptxExamplesPerEpisode: 1 },

@@ -328,6 +328,9 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
             ptxExamplesPerEpisode: settings.ppo.ptxExamplesPerEpisode,
             // The paper evaluates an EMA of the weights; over a few dozen iterations it stays near SFT, so none is kept.
             emaDecay: 0,
+            // Work-around: with a zero entropy bonus @instructkit/tfjs returns the policy loss tensor also as a metric and
+            // disposes it before reading it ("Tensor is disposed"); a negligible bonus keeps them distinct.
+            entropyCoefficient: 1e-4,
             checkpointEvery: 5,
             seed: settings.seed,
           },
@@ -361,7 +364,9 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
           { name: 'ppo', directory: ppoDirectory },
           { name: 'ppo-ptx', directory: ppoPtxDirectory },
         ];
-        const models = await Promise.all(loaded.map(async ({ name, directory }) => ({ name, model: await tfjs.loadCausalLM(directory, { ...backend, modelId: name }) })));
+        // One at a time: @instructkit/tfjs initialises its backend once per call, and concurrent first calls race.
+        const models: { name: string; model: Awaited<ReturnType<typeof tfjs.loadCausalLM>> }[] = [];
+        for (const { name, directory } of loaded) models.push({ name, model: await tfjs.loadCausalLM(directory, { ...backend, modelId: name }) });
         const scorer = await tfjs.loadScalarModel(rmDirectory, { initFrom: 'scalar', ...backend, modelId: 'reward-model' });
         try {
           const byName = new Map(models.map((entry) => [entry.name, entry.model]));

@@ -343,6 +343,23 @@ export class AutodiffGraph {
     return this.record([x], output, (g) => [this.transpose(g, inverse)]);
   }
 
+  /** `x[start:end]` along `axis` (Slice); the gradient pads back with zeros. */
+  slice(x: GraphTensor, axis: number, start: number, end: number): GraphTensor {
+    const shape = x.shape.map((dimension, index) => (index === axis ? end - start : dimension));
+    const output = this.fresh('slice', shape, 'float32');
+    const one = (value: number) => this.constant([value], [1], 'int64');
+    this.node('Slice', [x, one(start), one(end), one(axis)], output);
+    return this.record([x], output, (g) => {
+      const rank = x.shape.length;
+      const pads = new Array<number>(2 * rank).fill(0);
+      pads[axis] = start;
+      pads[rank + axis] = x.shape[axis]! - end;
+      const padded = this.fresh('pad', x.shape, 'float32');
+      this.node('Pad', [g, this.constant(pads, [2 * rank], 'int64')], padded, { mode: 'constant' });
+      return [padded];
+    });
+  }
+
   // ---- reductions ----
 
   /** Σ over `axes`. */
@@ -480,11 +497,54 @@ export class AutodiffGraph {
 
   // ---- composites (differentiated through their parts) ----
 
-  /** GELU with the tanh approximation (GPT-2's `gelu_new`). */
+  /** Adds a node outside the tape (the forward half of a fused op whose rule is written by hand). */
+  private raw(opType: string, inputs: readonly GraphTensor[], shape: readonly number[], attributes?: Record<string, AttributeValue>): GraphTensor {
+    const output = this.fresh(opType.toLowerCase(), shape, 'float32');
+    this.node(opType, inputs, output, attributes);
+    return output;
+  }
+
+  /**
+   * GELU with the tanh approximation (GPT-2's `gelu_new`), as one fused op:
+   * y = ½x(1 + t), t = tanh(c(x + 0.044715x³)), c = √(2/π); the hand-written rule
+   * dy/dx = ½(1 + t) + ½x(1 − t²)·c(1 + 3·0.044715x²) reuses t from the forward pass.
+   */
   geluTanh(x: GraphTensor): GraphTensor {
-    const cube = this.mul(this.mul(x, x), x);
-    const inner = this.mul(this.add(x, this.mul(cube, this.scalar(0.044715))), this.scalar(Math.sqrt(2 / Math.PI)));
-    return this.mul(this.mul(x, this.scalar(0.5)), this.add(this.tanh(inner), this.scalar(1)));
+    const c = Math.sqrt(2 / Math.PI);
+    const a = 0.044715;
+    const square = this.raw('Mul', [x, x], x.shape);
+    const polynomial = this.raw('Add', [this.raw('Mul', [square, this.scalar(a * c)], x.shape), this.scalar(c)], x.shape);
+    const t = this.raw('Tanh', [this.raw('Mul', [x, polynomial], x.shape)], x.shape);
+    const halfX = this.raw('Mul', [x, this.scalar(0.5)], x.shape);
+    const output = this.raw('Mul', [halfX, this.raw('Add', [t, this.scalar(1)], x.shape)], x.shape);
+    return this.record([x], output, (g) => {
+      const derivativeOfInner = this.raw('Add', [this.raw('Mul', [square, this.scalar(3 * a * c)], x.shape), this.scalar(c)], x.shape);
+      const sech2 = this.raw('Sub', [this.scalar(1), this.raw('Mul', [t, t], x.shape)], x.shape);
+      const slope = this.raw(
+        'Add',
+        [this.raw('Mul', [this.raw('Add', [t, this.scalar(1)], x.shape), this.scalar(0.5)], x.shape), this.raw('Mul', [halfX, this.raw('Mul', [sech2, derivativeOfInner], x.shape)], x.shape)],
+        x.shape,
+      );
+      return [this.raw('Mul', [g, slope], x.shape)];
+    });
+  }
+
+  /**
+   * `log softmax(logits)[…, target]` for int64 `targets` `[…, 1]` (next-token cross-entropy
+   * without materialising the one-hot), as one fused op. Rule:
+   * d logits = g ⊙ (onehot(target) − softmax(logits)) — three passes over `[rows, vocab]`.
+   */
+  targetLogprobs(logits: GraphTensor, targets: GraphTensor): GraphTensor {
+    const axis = logits.shape.length - 1;
+    const logSoftmax = this.raw('LogSoftmax', [logits], logits.shape, { axis: -1 });
+    const output = this.fresh('targetlogprobs', targets.shape, 'float32');
+    this.node('GatherElements', [logSoftmax, targets], output, { axis });
+    return this.record([logits], output, (g) => {
+      const scaledProbabilities = this.raw('Mul', [this.raw('Exp', [logSoftmax], logits.shape), this.raw('Neg', [g], g.shape)], logits.shape);
+      const result = this.fresh('scatterelements', logits.shape, 'float32');
+      this.node('ScatterElements', [scaledProbabilities, targets, g], result, { axis, reduction: 'add' });
+      return [result];
+    });
   }
 
   /** Inverted dropout: keeps `x / (1 − p)` where the bool `keepMask` is true. */

@@ -83,9 +83,23 @@ export class OrtScalarModel implements ScalarModelV1 {
     if (this.session.inputNames.includes('position_ids')) {
       feeds.position_ids = indexTensor('int64', positionIdsFromMask(batch.attentionMask, batch.batchSize, batch.length), [batch.batchSize, batch.length]);
     }
-    const wanted = positionsMode === 'all' ? 'values' : this.session.outputNames.includes('scores') ? 'scores' : 'logits';
+    const names = this.session.outputNames;
+    const wanted = positionsMode === 'all' ? 'values' : names.includes('scores') ? 'scores' : names.includes('logits') ? 'logits' : 'values';
     const outputs = await this.session.run(feeds, [wanted]);
     const scores = outputAsFloat32(outputs[wanted] as ort.Tensor);
+    if (positionsMode === 'last' && wanted === 'values') {
+      // Only per-token values: read each row at its last real token.
+      const last = new Float32Array(batch.batchSize);
+      for (let row = 0; row < batch.batchSize; row++) {
+        for (let column = batch.length - 1; column >= 0; column--) {
+          if (batch.attentionMask[row * batch.length + column]) {
+            last[row] = scores[row * batch.length + column]!;
+            break;
+          }
+        }
+      }
+      return { scores: last };
+    }
     if (positionsMode === 'all') {
       const masked = Float32Array.from(scores);
       for (let index = 0; index < masked.length; index++) if (!batch.attentionMask[index]) masked[index] = 0;

@@ -1,0 +1,30 @@
+import * as ort from 'onnxruntime-node';
+import { toSessionOptions, type ExecutionProviderName } from '@instructkit/onnx';
+
+/** onnxruntime settings of a training session. */
+export interface TrainingSessionSettings {
+  /** Threads for intra-op parallelism. Default: 2. */
+  readonly intraOpThreads?: number;
+  /** Let idle intra-op threads spin. Default: false (spinning collapses throughput on shared cores). */
+  readonly allowSpinning?: boolean;
+  /** Execution providers in order of preference. Default: `['cpu']`; `['cuda', 'cpu']` on GPU machines. */
+  readonly executionProviders?: readonly ExecutionProviderName[];
+}
+
+/**
+ * Creates an onnxruntime-node session for a training graph, with every graph
+ * optimisation enabled (MatMul/Transpose, GELU and LayerNorm fusions apply to the
+ * backward pass too).
+ *
+ * @param modelBytes - ONNX model bytes from `AutodiffGraph#toModelBytes`.
+ * @param settings - Threads, spinning, providers.
+ */
+export async function createTrainingSession(modelBytes: Uint8Array, settings: TrainingSessionSettings = {}): Promise<ort.InferenceSession> {
+  const options = toSessionOptions({
+    intraOpThreads: settings.intraOpThreads ?? 2,
+    allowSpinning: settings.allowSpinning ?? false,
+    executionProviders: settings.executionProviders ?? ['cpu'],
+    graphOptimizationLevel: 'all',
+  });
+  return ort.InferenceSession.create(modelBytes, { ...options, interOpNumThreads: 1 });
+}

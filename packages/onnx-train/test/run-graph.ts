@@ -1,0 +1,29 @@
+import * as ort from 'onnxruntime-node';
+import type { AutodiffGraph } from '../src/graph/autodiff-graph';
+import { createTrainingSession } from '../src/runtime/create-training-session';
+
+/** Feeds of a test graph: Float32Array (float32), BigInt64Array (int64) or Uint8Array (bool), with shapes. */
+export type TestFeeds = Record<string, { data: Float32Array | BigInt64Array | Uint8Array; shape: readonly number[] }>;
+
+function toOrt(feeds: TestFeeds): Record<string, ort.Tensor> {
+  const result: Record<string, ort.Tensor> = {};
+  for (const [name, { data, shape }] of Object.entries(feeds)) {
+    const type = data instanceof Float32Array ? 'float32' : data instanceof BigInt64Array ? 'int64' : 'bool';
+    result[name] = new ort.Tensor(type, data, [...shape]);
+  }
+  return result;
+}
+
+/** Compiles a graph once and returns a synchronous-style runner (outputs as Float32Array by name). */
+export async function compileGraph(graph: AutodiffGraph): Promise<{ run(feeds: TestFeeds): Promise<Record<string, Float32Array>>; release(): Promise<void> }> {
+  const session = await createTrainingSession(graph.toModelBytes(), { intraOpThreads: 1 });
+  return {
+    async run(feeds) {
+      const outputs = await session.run(toOrt(feeds));
+      const result: Record<string, Float32Array> = {};
+      for (const [name, tensor] of Object.entries(outputs)) result[name] = Float32Array.from(tensor.data as Float32Array);
+      return result;
+    },
+    release: () => session.release(),
+  };
+}

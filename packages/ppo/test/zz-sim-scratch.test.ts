@@ -1,0 +1,33 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { it } from 'vitest';
+import { createLocalGenerator } from '@instructkit/core';
+import { buildSimDataset, createGoldRewardModel } from '@instructkit/sim';
+import { trainTokenizer } from '@instructkit/tokenizer';
+import { createCausalLM, loadCausalLM, loadScalarModel } from '@instructkit/tfjs';
+import { sft, instructgptPreset as sftPreset } from '@instructkit/sft';
+import { trainRewardModel, rankingExamplesFromRecords, createRewardModel } from '@instructkit/reward';
+import { trainPpo } from '../src/train-ppo';
+
+it('sim scratch', { timeout: 600_000 }, async () => {
+  const t0 = performance.now();
+  const lap = (label: string) => process.stdout.write(`LAP ${label} ${((performance.now() - t0) / 1000).toFixed(1)}s\n`);
+  const dataset = buildSimDataset({ seed: 1, counts: { prompts: 600, pretrainParagraphs: 200, labelers: 4 } });
+  const train = dataset.splits.train;
+  const promptText = new Map(train.prompts.map((p) => [p.id, p.text!]));
+  process.stdout.write(`LAP counts prompts ${train.prompts.length} demos ${train.demonstrations.length} rankings ${train.rankings.length}\n`);
+  process.stdout.write(`LAP example ${JSON.stringify(train.prompts[0]!.text)} → ${JSON.stringify(train.demonstrations[0]!.completion)}\n`);
+  const tokenizer = await trainTokenizer({ texts: [dataset.pretrain, ...train.prompts.map((p) => p.text!), ...train.demonstrations.map((d) => d.completion)], vocabSize: 400 });
+  lap('tokenizer');
+  const config = { architecture: 'gpt2' as const, vocabSize: tokenizer.vocabSize, contextLength: 96, hiddenSize: 48, numLayers: 2, numHeads: 4, eosTokenId: tokenizer.eosTokenId!, dropout: { embedding: 0, attention: 0, residual: 0 } };
+  const root = await mkdtemp(path.join(tmpdir(), 'ppo-sim-'));
+  const model = await createCausalLM({ config, seed: 1, backend: 'cpu' });
+  const demos = train.demonstrations.map((d) => ({ prompt: promptText.get(d.promptId)!, completion: d.completion }));
+  const sftResult = await sft({ model, tokenizer, train: demos, preset: { ...sftPreset({ learningRate: 3e-3, epochs: 6, sequencesPerBatch: 16 }), dropout: { residual: 0 } }, runDirectory: path.join(root, 'sft') });
+  lap(`sft ${sftResult.exported}`);
+  const rm = await loadScalarModel(sftResult.exported!, { initFrom: 'causal-lm', seed: 2 });
+  const rmResult = await trainRewardModel({ model: rm, tokenizer, train: rankingExamplesFromRecords(train.rankings, promptText), epochs: 1, promptsPerBatch: 8, runDirectory: path.join(root, 'rm') } as never);
+  lap(`rm ${rmResult.exported}`);
+  process.stdout.write(`LAP done ${root}\n`);
+});
