@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base';
 
-export default defineConfig(packageBuild({'index': 'src/index.ts'}));
+// `train-worker` is the worker-thread entry `createOnnxTrainableModelInWorker` starts.
+export default defineConfig(packageBuild({ index: 'src/index.ts', 'train-worker': 'src/worker/train-worker.ts' }));

@@ -100,10 +100,17 @@ describe('runPipeline (quick preset)', () => {
     expect(rerun.some((event) => event.type === 'step-end')).toBe(false);
   }, 60_000);
 
-  it('refuses to resume a run directory written with other settings', async () => {
-    const changed = { ...pipelinePreset('quick'), runsDirectory: directory, seed: 2 };
-    await expect(runPipeline(changed)).rejects.toThrow(/other settings/);
-  });
+  it('reruns only the stages whose settings changed, and everything after them', async () => {
+    const events: PipelineEvent[] = [];
+    const quick = pipelinePreset('quick');
+    const changed = { ...quick, runsDirectory: directory, ppo: { ...quick.ppo, iterations: 1 } };
+    const result = await runPipeline(changed, { onEvent: (event) => events.push(event) });
+    const ends = events.filter((event): event is Extract<PipelineEvent, { type: 'stage-end' }> => event.type === 'stage-end');
+    expect(ends.filter((event) => event.skipped).map((event) => event.stage)).toEqual(['data', 'tokenizer', 'base', 'sft', 'rm']);
+    expect(ends.filter((event) => !event.skipped).map((event) => event.stage)).toEqual(['ppo', 'ppo-ptx', 'eval', 'report']);
+    const report = JSON.parse(await readFile(path.join(result.runDirectory, 'report.json'), 'utf8')) as PipelineReport;
+    expect(report.settings.ppo.iterations).toBe(1);
+  }, 120_000);
 });
 
 describe('runPipeline interrupted', () => {

@@ -7,17 +7,21 @@
 //
 //   node bench/train.mjs [--presets 4m,30m,124m] [--steps 6] [--repeats 2] [--tfjs] [--no-pytorch]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
+// Children import a snapshot of dist/ taken when the bench starts: a concurrent `turbo build`
+// (which cleans dist/) cannot pull the module out from under a run. Inside node_modules, so
+// the package's dependencies still resolve.
+const snapshot = path.join(here, '..', 'node_modules', '.cache', 'onnx-train-bench');
 
 if (args[0] === '--child') {
   const [, engine, preset, steps, spinning] = args;
-  const onnxTrain = await import(path.join(here, '..', 'dist', 'index.js'));
+  const onnxTrain = await import(path.join(snapshot, 'index.js'));
   const settings = onnxTrain.TRAINING_BENCHMARK_PRESETS[preset];
   const training = { optimizer: { learningRate: 1e-4, weightDecay: 0.01 }, maxGradNorm: 1, seed: 0 };
   let model;
@@ -59,18 +63,22 @@ function runChild(engine, preset, steps, spinning = false) {
   return JSON.parse(result.stdout.trim().split('\n').pop());
 }
 
-function hasTorch() {
-  if (args.includes('--no-pytorch')) return false;
-  try {
-    execFileSync('python3', ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
+// The first interpreter that imports torch (Debian's torch lives in /usr/bin/python3's site-packages).
+function findTorchPython() {
+  if (args.includes('--no-pytorch')) return undefined;
+  for (const candidate of [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean)) {
+    try {
+      execFileSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' });
+      return candidate;
+    } catch {
+      // try the next one
+    }
   }
+  return undefined;
 }
 
 function runPytorch(preset, steps) {
-  const output = execFileSync('python3', [path.join(here, 'pytorch_reference.py'), preset, String(steps)], {
+  const output = execFileSync(torch, [path.join(here, 'pytorch_reference.py'), preset, String(steps)], {
     encoding: 'utf8',
     env: { ...process.env, OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '1' },
   });
@@ -87,7 +95,9 @@ if (!existsSync(path.join(here, '..', 'dist', 'index.js'))) {
   console.error('dist/ is missing: run `npx turbo run build --filter=@instructkit/onnx-train` first');
   process.exit(1);
 }
-const torch = hasTorch();
+rmSync(snapshot, { recursive: true, force: true });
+cpSync(path.join(here, '..', 'dist'), snapshot, { recursive: true });
+const torch = findTorchPython();
 console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), load average ${os.loadavg().map((value) => value.toFixed(1)).join(' ')}`);
 const rows = [];
 for (const preset of presets) {

@@ -21,3 +21,7 @@ export { createOnnxTrainableModel, OnnxTrainableModel } from './onnx-trainable-m
 export type { OnnxTrainableModelSettings } from './onnx-trainable-model';
 export { measureTrainingThroughput, randomLanguageModelingTask, TRAINING_BENCHMARK_PRESETS } from './measure-training-throughput';
 export type { TrainingBenchmarkPreset, TrainingThroughput } from './measure-training-throughput';
+export { loadOnnxTrainableModel, saveOnnxTrainableModel } from './model-directory';
+export type { LoadOnnxTrainableModelSettings } from './model-directory';
+export { createOnnxTrainableModelInWorker, OnnxWorkerTrainableModel } from './worker/create-onnx-trainable-model-in-worker';
+export type { OnnxWorkerModelSettings } from './worker/create-onnx-trainable-model-in-worker';

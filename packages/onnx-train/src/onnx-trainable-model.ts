@@ -61,6 +61,12 @@ export interface OnnxTrainableModelSettings {
   readonly session?: TrainingSessionSettings;
   /** Identifier reported as `modelId`. Default: `onnx-gpt2`. */
   readonly modelId?: string;
+  /**
+   * With a `scalar` head and `weights` from a language model (no `score.*`): keep the
+   * seeded fresh head instead of failing — how a reward model starts from an SFT checkpoint.
+   * Default: false.
+   */
+  readonly freshScoreHead?: boolean;
 }
 
 const STATE_FILE = 'onnx-training-state.json';
@@ -99,8 +105,8 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
   private readonly secondMoments: Float32Array;
   private readonly parameterFeeds: Record<string, ort.Tensor>;
   private readonly objectives = new Map<string, Promise<CompiledObjective>>();
-  private readonly optimizer: ResolvedAdamW;
-  private readonly training: OptimizationSettings;
+  private optimizer: ResolvedAdamW;
+  private training: OptimizationSettings;
   private readonly sessionSettings: TrainingSessionSettings;
   private readonly rng: Rng;
   private currentStep = 0;
@@ -119,7 +125,7 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
     this.parameterSpecs = gpt2ParameterSpecs(settings.config, this.head);
     const total = this.parameterSpecs.reduce((sum, spec) => sum + spec.size, 0);
     this.parameters = initializeGpt2Parameters(this.parameterSpecs, this.dims.numLayers, settings.seed ?? 0);
-    if (settings.weights) this.setParameters(settings.weights, 'weights');
+    if (settings.weights) this.setParameters(settings.weights, 'weights', settings.freshScoreHead ?? false);
     this.gradients = new Float32Array(total);
     this.firstMoments = new Float32Array(total);
     this.secondMoments = new Float32Array(total);
@@ -130,6 +136,17 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
     this.rng = createRng(settings.training.seed ?? 0);
     const maxGradNorm = settings.training.maxGradNorm ?? 0;
     if (!(maxGradNorm >= 0)) throw new InvalidArgumentError('training.maxGradNorm', `must be ≥ 0, got ${maxGradNorm}`);
+  }
+
+  /**
+   * Replaces the optimization settings (the tfjs engine's `configureTraining`, so command
+   * code drives both engines alike). Moments, step and the dropout RNG are kept.
+   * @throws {InvalidArgumentError} invalid optimizer settings.
+   */
+  configureTraining(settings: OptimizationSettings): void {
+    this.optimizer = resolveAdamW(settings.optimizer);
+    if (!((settings.maxGradNorm ?? 0) >= 0)) throw new InvalidArgumentError('training.maxGradNorm', `must be ≥ 0, got ${settings.maxGradNorm}`);
+    this.training = settings;
   }
 
   /** Optimizer steps taken so far. */
@@ -352,15 +369,18 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
     this.setParameters(parameters, 'parameters');
   }
 
-  private setParameters(parameters: NamedTensors, field: string): void {
+  private setParameters(parameters: NamedTensors, field: string, keepMissingScoreHead = false): void {
     const byName = new Map<string, NamedTensors extends Map<string, infer T> ? T : never>();
     for (const [name, tensor] of parameters) {
       const bare = name.startsWith('transformer.') ? name.slice('transformer.'.length) : name;
       if (/\.attn\.(masked_)?bias$/.test(bare)) continue; // causal-mask buffers, not parameters
+      // A tied or dropped unembedding: Hugging Face files may still carry lm_head.weight.
+      if (bare === 'lm_head.weight' && !this.parameterSpecs.some((spec) => spec.name === 'lm_head.weight')) continue;
       byName.set(bare, tensor);
     }
     for (const spec of this.parameterSpecs) {
       const tensor = byName.get(spec.name);
+      if (!tensor && keepMissingScoreHead && spec.name.startsWith('score.')) continue;
       if (!tensor) throw new InvalidArgumentError(`${field}`, `missing ${spec.name}`);
       if (tensor.shape.length !== spec.shape.length || tensor.shape.some((dimension, index) => dimension !== spec.shape[index])) {
         throw new InvalidArgumentError(`${field}.${spec.name}`, `has shape [${tensor.shape.join(', ')}], expected [${spec.shape.join(', ')}]`);

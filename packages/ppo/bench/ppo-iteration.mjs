@@ -40,7 +40,8 @@ for (const rolloutBatchSize of [16, 32]) {
   }
   const { history } = await trainPpo({
     policy, reference, valueModel, rewardModel, tokenizer, prompts,
-    hyperparameters: { iterations: 4, rolloutBatchSize, minibatchSize: rolloutBatchSize / 4, epochs: 1, maxNewTokens: 32, emaDecay: 0.992 },
+    // entropyCoefficient > 0 sidesteps a tfjs metric-aliasing bug in PolicyTask steps with a zero entropy bonus (reported).
+    hyperparameters: { iterations: 4, rolloutBatchSize, minibatchSize: rolloutBatchSize / 4, epochs: 1, maxNewTokens: 32, emaDecay: 0.992, entropyCoefficient: 0.01 },
     onWarning: () => {},
   });
   const measured = history.slice(1);

@@ -9,6 +9,7 @@ import {
   type TrainingLoopResult,
 } from '@instructkit/core';
 import { buildRankingTask, type TokenizedRanking } from './build-ranking-task';
+import { cp, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { computeRewardNormalization, type RewardNormalizationSettings } from './compute-reward-normalization';
 import { createRewardModel, type RewardNormalization } from './create-reward-model';
@@ -86,7 +87,7 @@ export interface TrainRewardModelResult {
   readonly evaluation?: RankingEvaluation;
   /** The normalization computed from `normalizeWith` (absent without it or when interrupted). */
   readonly normalization?: RewardNormalization;
-  /** The exported model, `<runDirectory>/checkpoints/final` (absent when interrupted). */
+  /** The exported model, `<runDirectory>/checkpoints/final`, with the last checkpoint's training state (absent when interrupted). */
   readonly exported?: string;
 }
 
@@ -193,5 +194,9 @@ export async function trainRewardModel(settings: TrainRewardModelSettings): Prom
     ...(settings.tokenizerJson ? { tokenizer: { toTokenizerJson: settings.tokenizerJson } } : {}),
     ...(normalization ? { normalization } : {}),
   });
+  // Beside the weights, the training state of the last checkpoint (optimizer moments, step, RNG).
+  for (const entry of await readdir(run.checkpoint, { withFileTypes: true })) {
+    if (!['model.safetensors', 'config.json', 'tokenizer.json'].includes(entry.name)) await cp(path.join(run.checkpoint, entry.name), path.join(exported, entry.name), { recursive: true });
+  }
   return { run, exported, ...(evaluation ? { evaluation } : {}), ...(normalization ? { normalization } : {}) };
 }

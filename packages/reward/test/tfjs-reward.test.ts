@@ -1,5 +1,3 @@
-import '../../tfjs/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js'; // TEMP until @instructkit/tfjs registers chained ops
-import '../../tfjs/node_modules/@tensorflow/tfjs-core/dist/register_all_gradients.js'; // TEMP until @instructkit/tfjs registers gradients
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -152,5 +150,43 @@ describe('reward model training on the sim task (tfjs cpu)', () => {
     for (const [name, tensor] of expected) expect(Buffer.from(actual.get(name)!.data.buffer).equals(Buffer.from(tensor.data.buffer)), name).toBe(true);
     reference.dispose();
     resumed.dispose();
+  });
+});
+
+describe('ranking-loss gradient on the tfjs engine', () => {
+  it('has the norm of a central finite-difference gradient over every parameter', async () => {
+    const micro: TransformerConfig = { architecture: 'gpt2', vocabSize: 8, contextLength: 6, hiddenSize: 4, numLayers: 1, numHeads: 1, eosTokenId: 0, dropout: { embedding: 0, attention: 0, residual: 0 } };
+    const model = await createScalarModel({ config: micro, seed: 8, backend: 'cpu' });
+    const task = buildRankingTask({
+      rankings: [
+        { rows: [[1, 2, 3, 0], [1, 4, 0], [1, 5, 6, 7, 0]], ranks: [1, 0, 2] },
+        { rows: [[2, 2, 0], [3, 1, 5, 0]], ranks: [0, 1], margin: 0.2 },
+      ],
+      padTokenId: 0,
+    });
+    const parameters = await model.doGetParameters();
+    const lossAt = async (name: string, index: number, delta: number) => {
+      const tensor = parameters.get(name)!;
+      const data = Float32Array.from(tensor.data as Float32Array);
+      data[index]! += delta;
+      await model.doSetParameters(new Map([...parameters, [name, { ...tensor, data }]]));
+      return (await model.doEvaluate(task)).loss;
+    };
+    // float32 forward passes: a step of 1e-2 balances truncation and rounding error.
+    const epsilon = 1e-2;
+    let squaredNorm = 0;
+    for (const [name, tensor] of parameters) {
+      for (let index = 0; index < tensor.data.length; index++) {
+        const slope = ((await lossAt(name, index, epsilon)) - (await lossAt(name, index, -epsilon))) / (2 * epsilon);
+        squaredNorm += slope * slope;
+      }
+    }
+    await model.doSetParameters(parameters);
+    model.configureTraining({ optimizer: { learningRate: 1e-3 } });
+    const { gradNorm } = await model.doTrainStep({ microbatches: [task] });
+    console.log(`gradient norm: engine ${gradNorm.toFixed(5)}, finite differences ${Math.sqrt(squaredNorm).toFixed(5)}`);
+    expect(gradNorm).toBeGreaterThan(1e-3);
+    expect(Math.abs(gradNorm - Math.sqrt(squaredNorm)) / Math.sqrt(squaredNorm)).toBeLessThan(0.02);
+    model.dispose();
   });
 });

@@ -1,9 +1,10 @@
-import { access } from 'node:fs/promises';
+import { access, cp, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
   InvalidArgumentError,
   readSafetensors,
   runTrainingLoop,
+  type AdamWSettings,
   type CausalLMV1,
   type LanguageModelingTask,
   type LearningRateSchedule,
@@ -53,8 +54,8 @@ export interface LanguageModelTrainingSettings {
   readonly seed?: number;
   /**
    * Optimizer settings, with the schedule's `totalSteps` filled in by the trainer, passed to
-   * `model.configureTraining` before training. Default: from `preset`; neither given leaves
-   * the model's own configuration alone.
+   * `model.configureTraining` before training. Fields override the preset's one by one.
+   * Default: from `preset`; neither given leaves the model's own configuration alone.
    */
   readonly optimization?: Omit<OptimizationSettings, 'schedule'> & { readonly schedule?: SftPreset['schedule'] };
   /**
@@ -69,7 +70,7 @@ export interface LanguageModelTrainingSettings {
   /**
    * Run directory (core's layout): `metrics.jsonl`, `checkpoints/step-<N>/` to resume from,
    * `checkpoints/best/`, and the exported model in `checkpoints/final/` (config.json,
-   * model.safetensors, tokenizer.json).
+   * model.safetensors, tokenizer.json, plus the training state of the same checkpoint).
    */
   readonly runDirectory: string;
   /** Checkpoint every this many steps (0: end and interrupt only). Default: 0. */
@@ -92,6 +93,15 @@ export interface LanguageModelTrainingResult {
   readonly exported?: string;
   /** Optimizer steps of the whole run. */
   readonly totalSteps: number;
+}
+
+/** Copies a checkpoint's files other than the model files into `target`. */
+async function copyTrainingState(source: string, target: string): Promise<void> {
+  const modelFiles = new Set(['model.safetensors', 'config.json', 'tokenizer.json']);
+  for (const entry of await readdir(source, { withFileTypes: true })) {
+    if (modelFiles.has(entry.name)) continue;
+    await cp(path.join(source, entry.name), path.join(target, entry.name), { recursive: true });
+  }
 }
 
 /** Internal: the shared trainer, after records are tokenized. */
@@ -142,7 +152,11 @@ export async function trainLanguageModel(
   const totalBatches = batchesPerEpoch.reduce((sum, count) => sum + count, 0);
   const totalSteps = Math.ceil(totalBatches / accumulation);
 
-  const optimization = settings.optimization ?? (preset ? { optimizer: preset.optimizer } : undefined);
+  // Fields given in `optimization` override the preset's one by one (a learning rate alone keeps the preset's β2).
+  const optimization =
+    settings.optimization || preset
+      ? { ...settings.optimization, optimizer: { ...preset?.optimizer, ...settings.optimization?.optimizer } as AdamWSettings }
+      : undefined;
   const schedule = settings.optimization?.schedule ?? preset?.schedule;
   if (optimization && model.configureTraining) {
     const { schedule: _partial, ...rest } = optimization as typeof optimization & { schedule?: unknown };
@@ -215,5 +229,7 @@ export async function trainLanguageModel(
   }
   const exported = path.join(settings.runDirectory, 'checkpoints', 'final');
   await exportCheckpoint({ model, tokenizer, directory: exported });
+  // Beside the weights, the training state of the same checkpoint (optimizer moments, step, RNG), so training can continue from it.
+  await copyTrainingState(run.best?.checkpoint ?? run.checkpoint, exported);
   return { run, exported, totalSteps };
 }

@@ -43,6 +43,9 @@ describe('sft', () => {
     const config = parseModelConfig(JSON.parse(await readFile(path.join(directory, 'checkpoints', 'final', 'config.json'), 'utf8')));
     expect(config).toMatchObject({ vocabSize: 28, contextLength: 24, eosTokenId: 0 });
     expect(JSON.parse(await readFile(path.join(directory, 'checkpoints', 'final', 'tokenizer.json'), 'utf8'))).toEqual({ model: { type: 'characters' } });
+    // The training state of the exported checkpoint travels with it.
+    expect(JSON.parse(await readFile(path.join(directory, 'checkpoints', 'final', 'trainer-state.json'), 'utf8')).step).toBe(12);
+    expect(JSON.parse(await readFile(path.join(directory, 'checkpoints', 'final', 'bigram.json'), 'utf8')).step).toBe(12);
     const exported = await readSafetensors(path.join(directory, 'checkpoints', 'final', 'model.safetensors'));
     expect(Array.from(exported.tensors.get('transformer.table')!.data as Float32Array)).toEqual(Array.from(Float32Array.from(model.table)));
   });
@@ -53,7 +56,8 @@ describe('sft', () => {
       model,
       tokenizer: characterTokenizer,
       train: echoRecords(24, 3),
-      preset: instructgptPreset({ learningRate: 0.01, epochs: 2, sequencesPerBatch: 8 }),
+      preset: instructgptPreset({ learningRate: 0.05, epochs: 2, sequencesPerBatch: 8 }),
+      optimization: { optimizer: { learningRate: 0.01 } }, // overrides only the learning rate
       gradientAccumulation: 2,
       runDirectory: await runDirectory(),
     });

@@ -1,5 +1,3 @@
-import '../../tfjs/node_modules/@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js'; // TEMP until @instructkit/tfjs registers chained ops
-import '../../tfjs/node_modules/@tensorflow/tfjs-core/dist/register_all_gradients.js'; // TEMP until @instructkit/tfjs registers gradients
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -86,5 +84,35 @@ describe('sft on the sim task (tfjs wasm)', () => {
     expect(sftScore).toBeGreaterThan(baseScore + 0.1);
     model.dispose();
     exported.dispose();
+  });
+});
+
+describe('sft resume on the tfjs cpu backend', () => {
+  it('resumed after an interruption ends with bit-identical weights, dropout and optimizer state included', async () => {
+    const tiny: TransformerConfig = { architecture: 'gpt2', vocabSize: 28, contextLength: 16, hiddenSize: 16, numLayers: 1, numHeads: 2, eosTokenId: 0, dropout: { embedding: 0.1, attention: 0.1, residual: 0.2 } };
+    const characters = { encode: (text: string) => Array.from(text, (character) => (character === ' ' ? 27 : character.codePointAt(0)! - 96)), eosTokenId: 0 };
+    const train = Array.from({ length: 12 }, (_, index) => ({ prompt: `say ${'abcd'[index % 4]}`, completion: ` ${'abcd'[index % 4]!.repeat(3)}` }));
+    const fresh = async () => {
+      const model = await createCausalLM({ config: tiny, seed: 4, backend: 'cpu' });
+      return model;
+    };
+    const settings = { tokenizer: characters, train, epochs: 2, sequencesPerBatch: 4, optimization: { optimizer: { learningRate: 1e-2, beta2: 0.95 }, schedule: { kind: 'cosine', warmupSteps: 0, finalRatio: 0.1 } } } as const;
+    const reference = await fresh();
+    await sft({ ...settings, model: reference, runDirectory: await runDirectory() });
+
+    const directory = await runDirectory();
+    const controller = new AbortController();
+    const first = await fresh();
+    const interrupted = await sft({ ...settings, model: first, runDirectory: directory, signal: controller.signal, onEvent: (event) => event.type === 'step-end' && event.step === 2 && controller.abort() });
+    expect(interrupted.run).toMatchObject({ reason: 'interrupted', step: 2 });
+    first.dispose();
+    const resumed = await fresh();
+    const result = await sft({ ...settings, model: resumed, runDirectory: directory });
+    expect(result.run).toMatchObject({ startStep: 2, step: 6 });
+    const expected = await reference.doGetParameters();
+    const actual = await resumed.doGetParameters();
+    for (const [name, tensor] of expected) expect(Buffer.from(actual.get(name)!.data.buffer).equals(Buffer.from(tensor.data.buffer)), name).toBe(true);
+    reference.dispose();
+    resumed.dispose();
   });
 });

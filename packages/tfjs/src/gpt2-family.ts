@@ -113,19 +113,24 @@ export const gpt2Family: ModelFamily = {
       const qkv = linear(normed, get(`${prefix}attn.c_attn.weight`), get(`${prefix}attn.c_attn.bias`));
       const [query, key, value] = tf.split(qkv, 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
       // Fold 1/sqrt(d_head) into the queries: [B,T,d] is smaller than the [B,H,T,T] scores.
-      let keys = toHeads(key);
       let values = toHeads(value);
       const queries = toHeads(tf.mul(query, scale));
-      if (input.cache) {
-        keys = tf.concat([input.cache.keys[layer]!, keys], 2) as tf.Tensor4D;
-        values = tf.concat([input.cache.values[layer]!, values], 2) as tf.Tensor4D;
+      let keysTransposed: tf.Tensor;
+      if (input.cache || cache) {
+        let keys = toHeads(key);
+        if (input.cache) {
+          keys = tf.concat([input.cache.keys[layer]!, keys], 2) as tf.Tensor4D;
+          values = tf.concat([input.cache.values[layer]!, values], 2) as tf.Tensor4D;
+        }
+        cache?.keys.push(keys);
+        cache?.values.push(values);
+        keysTransposed = tf.transpose(keys, [0, 1, 3, 2]);
+      } else {
+        // Training / scoring: [B,T,H,hd] → [B,H,hd,T] in one transpose instead of two.
+        keysTransposed = tf.transpose(tf.reshape(key, [batchSize, length, heads, headSize]), [0, 2, 3, 1]);
       }
-      if (cache) {
-        cache.keys.push(keys);
-        cache.values.push(values);
-      }
-      const keyLength = keys.shape[2];
-      const keysTransposed = tf.reshape(tf.transpose(keys, [0, 1, 3, 2]), [batchSize * heads, headSize, keyLength]);
+      const keyLength = values.shape[2];
+      keysTransposed = tf.reshape(keysTransposed, [batchSize * heads, headSize, keyLength]);
       const scores = tf.reshape(matMul(tf.reshape(queries, [batchSize * heads, length, headSize]), keysTransposed), [batchSize, heads, length, keyLength]);
       const probabilities = mode.dropout(tf.softmax(tf.add(scores, bias)), rates.attention);
       const context = matMul(tf.reshape(probabilities, [batchSize * heads, length, keyLength]), tf.reshape(values, [batchSize * heads, keyLength, headSize]));

@@ -160,7 +160,9 @@ export abstract class TfjsTransformer implements TrainableModelV1, ObjectiveMode
     );
   }
 
+  /** Logits `[n, vocab]` of hidden rows `[n, hidden]`; throws on scalar models. */
   abstract logitsOfRows(rows: tf.Tensor2D): tf.Tensor2D;
+  /** Scalar-head outputs `[n]` of hidden rows `[n, hidden]`; throws on causal LMs. */
   abstract scoresOfRows(rows: tf.Tensor2D): tf.Tensor1D;
 
   /**
@@ -353,7 +355,10 @@ export abstract class TfjsTransformer implements TrainableModelV1, ObjectiveMode
     if (this.disposed) throw new UnsupportedError(`model ${this.modelId} was disposed`);
   }
 
-  /** Parameter names and current variables (used by save/export). */
+  /**
+   * The live parameter variables by Hugging Face name (no `transformer.` prefix). Mutating
+   * them changes the model; for copies use `doGetParameters`.
+   */
   namedVariables(): ReadonlyMap<string, tf.Variable> {
     return this.parameterMap;
   }

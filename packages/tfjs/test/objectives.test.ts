@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvalidArgumentError, UnsupportedError, type TrainingTask } from '@instructkit/core';
 import { expectClose, finiteDifferenceGradient } from '@instructkit/test-utils';
 import { createCausalLM, createScalarModel, selectBackend, TFJS_LOSS_TASK, type TfjsCausalLM, type TfjsScalarModel, type TfjsLossFunction } from '../src/index';
@@ -151,6 +151,18 @@ describe('objectives (cpu, float32, against finite differences)', () => {
     const result = await scalar.doEvaluate({ kind: 'ranking', batch: rankingBatch, groups });
     expectClose(result.loss, loss / groups.length, { atol: 1e-5, label: 'ranking loss' });
     expectClose(result.metrics.accuracy!, correct / pairs, { atol: 1e-6, label: 'ranking accuracy' });
+  });
+
+  it('ranking forwards every row exactly once, however many pairs it forms', () => {
+    const spy = vi.spyOn(scalar, 'hiddenStates');
+    try {
+      const rankingBatch = randomBatch(5, 4, 6, config.vocabSize);
+      lossOf(scalar, { kind: 'ranking', batch: rankingBatch, groups: [{ rows: [0, 1, 2, 3], ranks: [3, 1, 0, 2] }] }); // C(4,2) = 6 pairs
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(spy.mock.calls[0]![0].batchSize).toBe(4);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('weighted sum: PPO-ptx = policy + γ · language modeling', async () => {

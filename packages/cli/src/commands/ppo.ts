@@ -14,10 +14,11 @@ import {
   type RewardModelV1,
   type ScalarModelV1,
   type TrainableModelV1,
+  type TransformerConfig,
 } from '@instructkit/core';
 import { Prompt, readRecords } from '@instructkit/data';
 import { createRewardModel, readRewardNormalization } from '@instructkit/reward';
-import { loadCausalLM, loadScalarModel, saveModel } from '@instructkit/tfjs';
+import { createCausalLM, createScalarModel, loadCausalLM, loadScalarModel, saveModel } from '@instructkit/tfjs';
 import { loadTokenizer } from '@instructkit/tokenizer';
 import { createGoldRewardModel } from '@instructkit/sim';
 import { PpoHyperparameters, instructgptPreset, trainPpo, type PpoTokenizer } from '@instructkit/ppo';
@@ -245,13 +246,13 @@ async function loadDefaultEngine(): Promise<PpoCommandEngine> {
   return {
     loadTokenizer: (directory) => loadTokenizer(directory),
     async loadPolicy(directory, optimization) {
-      const policy = await loadCausalLM(directory, { modelId: 'policy' });
+      const policy = await withoutDropout(await loadCausalLM(directory), (config) => createCausalLM({ config, modelId: 'policy' }));
       policy.configureTraining(optimization);
       return policy;
     },
     loadReference: (directory) => loadCausalLM(directory, { modelId: 'reference' }),
     async loadValueModel(directory, optimization) {
-      const valueModel = await loadScalarModel(directory, { modelId: 'value' });
+      const valueModel = await withoutDropout(await loadScalarModel(directory), (config) => createScalarModel({ config, modelId: 'value' }));
       valueModel.configureTraining(optimization);
       return valueModel;
     },
@@ -274,4 +275,19 @@ async function loadDefaultEngine(): Promise<PpoCommandEngine> {
       }
     },
   };
+}
+
+/**
+ * A copy of a loaded model with dropout off: PPO's ratio must be exactly 1 before the
+ * first update (InstructGPT and TRL train PPO without dropout), while an SFT export
+ * usually carries the SFT recipe's dropout in its config.
+ */
+async function withoutDropout<Model extends { config: TransformerConfig; doGetParameters(): Promise<NamedTensors>; dispose(): void }>(
+  loaded: Model,
+  create: (config: TransformerConfig) => Promise<Model & { doSetParameters(parameters: NamedTensors): Promise<void> }>,
+): Promise<Model & { doSetParameters(parameters: NamedTensors): Promise<void> }> {
+  const model = await create({ ...loaded.config, dropout: { embedding: 0, attention: 0, residual: 0 } });
+  await model.doSetParameters(await loaded.doGetParameters());
+  loaded.dispose();
+  return model;
 }

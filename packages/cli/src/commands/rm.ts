@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { InvalidRecordError, openRunDirectory, writeFileAtomic } from '@instructkit/core';
 import { Demonstration, PreferencePair, PromptCompletion, Ranking, ranksOf, readRecords } from '@instructkit/data';
-import { trainRewardModel, type RankingExample } from '@instructkit/reward';
+import { countRankedPairs, trainRewardModel, type RankingExample } from '@instructkit/reward';
 import { loadConfigFile } from '../shared/config-file';
 import { abortOnInterrupt } from '../shared/interrupt';
 import { createProgressReporter } from '../shared/progress-reporter';
@@ -106,15 +106,20 @@ Writes <output>/metrics.jsonl (step, loss, accuracy, …), <output>/evaluation.j
       optimizer: { beta1: 0.9, beta2: 0.95, ...config.optimization?.optimizer, learningRate },
       maxGradNorm: config.optimization?.maxGradNorm ?? 1,
       seed: config.seed,
-      // The schedule's length depends on the data; the trainer does not know the engine, so the rm command uses constant or the schedule kind with its own step count.
+      // A decaying schedule needs the run's length: the optimizer steps trainRewardModel will take.
       ...(config.optimization?.schedule && config.optimization.schedule.kind !== 'constant'
         ? {
             schedule: {
               ...config.optimization.schedule,
-              totalSteps: Math.max(1, Math.ceil(((config.epochs ?? 1) * Math.ceil(train.length / (config.batchSize ?? 8))) / (config.gradientAccumulation ?? 1))),
+              totalSteps: Math.max(
+                1,
+                Math.ceil(((config.epochs ?? 1) * Math.ceil(train.filter((example) => countRankedPairs(example.ranks) > 0).length / (config.batchSize ?? 8))) / (config.gradientAccumulation ?? 1)),
+              ),
             },
           }
-        : {}),
+        : config.optimization?.schedule
+          ? { schedule: { kind: 'constant' as const, warmupSteps: config.optimization.schedule.warmupSteps } }
+          : {}),
     });
     const output = resolve(config.output);
     await (await openRunDirectory(output)).writeConfig({ command: 'rm', ...config });

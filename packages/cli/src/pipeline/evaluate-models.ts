@@ -1,4 +1,4 @@
-import { createLocalGenerator, type CausalLMV1, type RewardModelV1 } from '@instructkit/core';
+import { createLocalGenerator, type CausalLMV1, type GeneratorV1, type RewardModelV1 } from '@instructkit/core';
 import {
   computeWinRate,
   corpusPerplexity,
@@ -8,7 +8,6 @@ import {
   evaluateToxicity,
   evaluateTruthfulness,
   summarizeRatings,
-  TOXICITY_INSTRUCTIONS,
   type MultipleChoiceItem,
   type RatingSummary,
   type ToxicityResult,
@@ -138,14 +137,13 @@ export async function evaluateModels(options: EvaluateModelsSettings): Promise<E
   const prompts = options.prompts.slice(0, settings.prompts);
   const eosTokenIds = tokenizer.eosTokenId !== undefined ? [tokenizer.eosTokenId] : [];
   const answers = new Map<string, string[]>();
-  const models = options.models.map((entry) => ({ ...entry, prefix: fitPrefix(entry, tokenizer, prompts, settings.maxNewTokens, progress) }));
+  const models = options.models;
   for (const entry of models) {
     options.signal?.throwIfAborted();
     progress(`answering ${prompts.length} test prompts with ${entry.name}`);
-    const generator = createLocalGenerator(entry.model);
+    const generator = fittingGenerator(entry.model, settings.maxNewTokens);
     const { sequences } = await generator.doGenerate({
-      // Keep the end of an over-long prompt: the instruction's wording and "Response:" are what the answer depends on.
-      prompts: prompts.map((prompt) => Int32Array.from(tokenizer.encode(`${entry.prefix}${renderPrompt(prompt.text)}`).slice(-(entry.model.config.contextLength - settings.maxNewTokens)))),
+      prompts: prompts.map((prompt) => Int32Array.from(tokenizer.encode(`${entry.prefix}${renderPrompt(prompt.text)}`))),
       sampling: { maxNewTokens: settings.maxNewTokens, temperature: settings.temperature, seed: options.seed, eosTokenIds },
       batchSize: 32,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -209,7 +207,7 @@ export async function evaluateModels(options: EvaluateModelsSettings): Promise<E
     });
     if (toxicityPrompts.length > 0) {
       toxicity[entry.name] = await evaluateToxicity({
-        generator: createLocalGenerator(entry.model),
+        generator: fittingGenerator(entry.model, settings.maxNewTokens),
         tokenizer,
         scorer,
         prompts: toxicityPrompts,
@@ -240,18 +238,17 @@ export async function evaluateModels(options: EvaluateModelsSettings): Promise<E
 }
 
 /**
- * The few-shot prefix without its oldest examples where the longest prompt (the toxicity
- * instruction included) plus the answer would not fit the model's context.
+ * The model's local generator, keeping only the end of a prompt that would not leave room for
+ * the answer: the instruction and "Response:" are what the answer depends on, so a long
+ * few-shot prefix loses its oldest examples first (a sliding window, as with any LM API).
  */
-function fitPrefix(entry: EvaluatedModel, tokenizer: EvaluationTokenizer, prompts: readonly EvaluationPrompt[], maxNewTokens: number, progress: (message: string) => void): string {
-  if (!entry.prefix) return entry.prefix;
-  const longest = Math.max(...prompts.map((prompt) => tokenizer.encode(renderPrompt(`${TOXICITY_INSTRUCTIONS.respectful}${prompt.text}`)).length));
-  const budget = entry.model.config.contextLength - maxNewTokens - longest;
-  const examples = entry.prefix.split('\n\n').filter((example) => example.length > 0);
-  while (examples.length > 0 && tokenizer.encode(examples.map((example) => `${example}\n\n`).join('')).length > budget) examples.shift();
-  const fitted = examples.map((example) => `${example}\n\n`).join('');
-  if (fitted !== entry.prefix) progress(`${entry.name}: ${examples.length} few-shot examples fit the ${entry.model.config.contextLength}-token context`);
-  return fitted;
+function fittingGenerator(model: CausalLMV1, maxNewTokens: number): GeneratorV1 {
+  const generator = createLocalGenerator(model);
+  const room = model.config.contextLength - maxNewTokens;
+  return {
+    ...generator,
+    doGenerate: (request) => generator.doGenerate({ ...request, prompts: request.prompts.map((ids) => (ids.length > room ? ids.subarray(ids.length - room) : ids)) }),
+  };
 }
 
 function toPipelineWinRate(result: WinRate): PipelineWinRate {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidArgumentError, InvalidFileError, writeFileAtomic, type TrainingEvent } from '@instructkit/core';
+import { InvalidFileError, writeFileAtomic, type TrainingEvent } from '@instructkit/core';
 import { buildSimMultipleChoiceSuite, buildSimTruthfulnessQuestions } from './sim-evaluation-sets';
 import { collectCurves, writePipelineReport, type PipelineReport } from './build-pipeline-report';
 import { evaluateModels, type EvaluatedModel, type EvaluationResults } from './evaluate-models';
@@ -54,6 +55,43 @@ interface PipelineState {
   done: PipelineStage[];
   /** Where the base model came from. */
   base?: { source: 'pretrained' | 'committed'; directory: string };
+  /** Fingerprint of the settings each stage was run with. */
+  settings: Partial<Record<PipelineStage, string>>;
+}
+
+/** Subdirectory of each stage's outputs in the run directory. */
+const STAGE_DIRECTORIES: Record<PipelineStage, string> = {
+  data: 'data',
+  tokenizer: 'tokenizer',
+  base: 'base',
+  sft: 'sft',
+  rm: 'rm',
+  ppo: 'ppo',
+  'ppo-ptx': 'ppo-ptx',
+  eval: 'eval',
+  report: 'report',
+};
+
+/** The settings each stage depends on, cumulatively (a stage depends on everything before it). */
+function stageFingerprints(settings: PipelineSettings, fromScratch: boolean): Record<PipelineStage, string> {
+  const sections: Record<PipelineStage, unknown> = {
+    data: { seed: settings.seed, data: settings.data },
+    tokenizer: { tokenizer: settings.tokenizer, committed: fromScratch ? null : settings.base.model },
+    base: { base: settings.base, fromScratch, backend: settings.backend ?? null },
+    sft: settings.sft,
+    rm: settings.rm,
+    ppo: settings.ppo,
+    'ppo-ptx': settings.ppo,
+    eval: settings.eval,
+    report: null,
+  };
+  const fingerprints = {} as Record<PipelineStage, string>;
+  let cumulative = '';
+  for (const name of PIPELINE_STAGES) {
+    cumulative += JSON.stringify(sections[name]);
+    fingerprints[name] = createHash('sha256').update(cumulative).digest('hex').slice(0, 16);
+  }
+  return fingerprints;
 }
 
 /** Thrown internally to unwind when a trainer returns `interrupted`. */
@@ -64,9 +102,9 @@ class PipelineInterrupted extends Error {}
  * tokenizer → base LM (pretrained, or the committed one) → SFT → reward model → PPO and
  * PPO-ptx → evaluation of base, few-shot-prompted base, SFT, PPO and PPO-ptx → `report.json`
  * and `report.html` in `<runsDirectory>/<name>/`. Every stage is resumable: finished stages
- * are skipped on a rerun, and an interrupted one resumes from its checkpoint.
+ * are skipped on a rerun, and an interrupted one resumes from its checkpoint. Changing a
+ * setting reruns the stage that depends on it and every later one (earlier ones are kept).
  *
- * @throws InvalidArgumentError when the run directory holds a run with other settings.
  * @throws InvalidFileError when the committed base model is missing.
  * @example
  * ```ts
@@ -80,21 +118,24 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
   await mkdir(runDirectory, { recursive: true });
   const emit = options.onEvent ?? (() => {});
   const useCommittedBase = settings.base.model !== undefined && !options.fromScratch;
-  const recorded = { ...settings, fromScratch: !useCommittedBase };
-  const settingsFile = path.join(runDirectory, 'settings.json');
-  if (existsSync(settingsFile)) {
-    const previous = await readFile(settingsFile, 'utf8');
-    if (previous.trim() !== JSON.stringify(recorded, null, 2)) {
-      throw new InvalidArgumentError(
-        'settings',
-        `${settingsFile} records a run with other settings; rerun with the same config to resume, or choose another "name" (or delete ${runDirectory})`,
-      );
-    }
-  } else {
-    await writeFileAtomic(settingsFile, `${JSON.stringify(recorded, null, 2)}\n`);
-  }
   const stateFile = path.join(runDirectory, 'pipeline-state.json');
-  const state: PipelineState = existsSync(stateFile) ? (JSON.parse(await readFile(stateFile, 'utf8')) as PipelineState) : { version: 1, seconds: {}, done: [] };
+  const state: PipelineState = existsSync(stateFile) ? (JSON.parse(await readFile(stateFile, 'utf8')) as PipelineState) : { version: 1, seconds: {}, done: [], settings: {} };
+  state.settings ??= {};
+  // A stage is reused only while the settings it (and every stage before it) depends on are unchanged;
+  // from the first changed stage on, outputs are deleted so no trainer resumes from a stale checkpoint.
+  const fingerprints = stageFingerprints(settings, !useCommittedBase);
+  const firstChanged = PIPELINE_STAGES.findIndex((name) => state.settings[name] !== undefined && state.settings[name] !== fingerprints[name]);
+  if (firstChanged >= 0) {
+    for (const name of PIPELINE_STAGES.slice(firstChanged)) {
+      state.done = state.done.filter((done) => done !== name);
+      delete state.seconds[name];
+      delete state.settings[name];
+      await rm(path.join(runDirectory, STAGE_DIRECTORIES[name]), { recursive: true, force: true });
+    }
+    emit({ type: 'log', stage: PIPELINE_STAGES[firstChanged]!, message: `settings changed: rerunning from the ${PIPELINE_STAGES[firstChanged]} stage` });
+  }
+  for (const name of PIPELINE_STAGES) state.settings[name] = fingerprints[name];
+  await writeFileAtomic(path.join(runDirectory, 'settings.json'), `${JSON.stringify({ ...settings, fromScratch: !useCommittedBase }, null, 2)}\n`);
   const saveState = () => writeFileAtomic(stateFile, `${JSON.stringify(state, null, 2)}\n`);
   const started = Date.now();
   const directories = {
