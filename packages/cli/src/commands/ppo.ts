@@ -17,9 +17,6 @@ import {
   type TransformerConfig,
 } from '@instructkit/core';
 import { Prompt, readRecords } from '@instructkit/data';
-import { createRewardModel, readRewardNormalization } from '@instructkit/reward';
-import { createCausalLM, createScalarModel, loadCausalLM, loadScalarModel, saveModel } from '@instructkit/tfjs';
-import { loadTokenizer } from '@instructkit/tokenizer';
 import { createGoldRewardModel } from '@instructkit/sim';
 import { PpoHyperparameters, instructgptPreset, trainPpo, type PpoTokenizer } from '@instructkit/ppo';
 import { loadConfigFile } from '../shared/config-file';
@@ -242,6 +239,10 @@ async function readConfig(file: string): Promise<PpoConfig & { ppo: PpoHyperpara
 
 /** The default engine, tfjs: HF-layout model directories, core's local generator, the reward package's adapter. */
 async function loadDefaultEngine(): Promise<PpoCommandEngine> {
+  // Imported here, not at the top: every other command (and `--help`) starts without tfjs.
+  const { createCausalLM, createScalarModel, loadCausalLM, loadScalarModel, saveModel } = await import('@instructkit/tfjs');
+  const { loadTokenizer } = await import('@instructkit/tokenizer');
+  const { createRewardModel, readRewardNormalization } = await import('@instructkit/reward');
   const tokenizerFiles = ['tokenizer.json', 'tokenizer_config.json', 'vocab.json', 'merges.txt', 'special_tokens_map.json'];
   return {
     loadTokenizer: (directory) => loadTokenizer(directory),
