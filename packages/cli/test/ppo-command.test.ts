@@ -79,6 +79,7 @@ describe('instructkit ppo', () => {
     const { directory, configFile } = await workspace(BASE);
     const first = await run(['ppo', '--config', configFile, '--no-progress']);
     expect(first.exitCode).toBe(0);
+    expect(first.stderr).toMatch(/done, 3 iterations; reward [\d.]+, kl [\d.]+, gold [\d.]+; gold peaked at [\d.]+ \(iteration \d, kl [\d.]+\)/);
     const lines = (await readFile(path.join(directory, 'run', 'metrics.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
     expect(lines.map((line) => line.step)).toEqual([1, 2, 3]);
     for (const line of lines) {
@@ -91,6 +92,41 @@ describe('instructkit ppo', () => {
     const after = (await readFile(path.join(directory, 'run', 'metrics.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
     expect(after.map((line) => line.step)).toEqual([1, 2, 3, 4, 5]);
     expect(after.slice(0, 3)).toEqual(lines);
+  });
+
+  it('checkpoints on Ctrl-C and, rerun, finishes exactly as an uninterrupted run', async () => {
+    const straight = await workspace(BASE);
+    expect((await run(['ppo', '--config', straight.configFile, '--no-progress'])).exitCode).toBe(0);
+    const { directory, configFile } = await workspace(BASE);
+    let scored = 0;
+    const interruptingEngine: PpoCommandEngine = {
+      ...tabularEngine,
+      // Ctrl-C arrives while the second rollout is being scored.
+      loadRewardModel: async (modelDirectory) => {
+        const inner = modelDirectory.endsWith('gold') ? goldReward : proxyReward;
+        return {
+          ...inner,
+          doScore: async (request) => {
+            if (inner === proxyReward && ++scored === 2) process.emit('SIGINT', 'SIGINT');
+            return inner.doScore(request);
+          },
+        };
+      },
+    };
+    const interrupted = await run(['ppo', '--config', configFile, '--no-progress'], interruptingEngine);
+    expect(process.exitCode).toBe(130);
+    process.exitCode = 0;
+    expect(interrupted.stderr).toMatch(/stopped at iteration 1; checkpoint in .*checkpoints; rerun to resume/);
+    expect(await readFile(path.join(directory, 'run', 'checkpoints', 'latest'), 'utf8')).toBe('step-1\n');
+    expect((await run(['ppo', '--config', configFile, '--no-progress'])).exitCode).toBe(0);
+    const withoutTimes = (file: string) =>
+      readFile(file, 'utf8').then((text) =>
+        text.trim().split('\n').map((line) => {
+          const { time, generation_seconds, scoring_seconds, training_seconds, ...rest } = JSON.parse(line);
+          return rest;
+        }),
+      );
+    expect(await withoutTimes(path.join(directory, 'run', 'metrics.jsonl'))).toEqual(await withoutTimes(path.join(straight.directory, 'run', 'metrics.jsonl')));
   });
 
   it('reads YAML, fills in the instructgpt preset and runs PPO-ptx on a .txt corpus', async () => {

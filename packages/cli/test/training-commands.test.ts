@@ -97,6 +97,17 @@ describe('instructkit sft', () => {
   });
 });
 
+describe('training command flags', () => {
+  it('rejects a non-numeric flag value, naming the flag', async () => {
+    let stderr = '';
+    const program = new Command('instructkit');
+    registerSftCommand(program, { engine: fakeEngine });
+    program.commands[0]!.exitOverride().configureOutput({ writeErr: (text) => void (stderr += text) });
+    await expect(program.parseAsync(['sft', '--config', 'x.yaml', '--epochs', 'many'], { from: 'user' })).rejects.toThrow();
+    expect(stderr).toMatch(/option '--epochs <n>' argument 'many' is invalid\. expected an integer\./);
+  });
+});
+
 describe('instructkit pretrain', () => {
   it('trains a fresh model on a text corpus', async () => {
     const directory = await workspace({

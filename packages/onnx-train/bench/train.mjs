@@ -26,7 +26,7 @@ if (args[0] === '--child') {
   const training = { optimizer: { learningRate: 1e-4, weightDecay: 0.01 }, maxGradNorm: 1, seed: 0 };
   let model;
   if (engine === 'onnx') {
-    model = onnxTrain.createOnnxTrainableModel({ config: settings.config, training, session: { intraOpThreads: 2, allowSpinning: spinning === '1' } });
+    model = onnxTrain.createOnnxTrainableModel({ config: settings.config, training, session: { intraOpThreads: 2, allowSpinning: spinning === '1', cpuMemoryArena: process.env.ONNX_TRAIN_ARENA === '1' } });
   } else {
     const tfjs = await import('@instructkit/tfjs');
     await tfjs.selectBackend();

@@ -104,6 +104,9 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
   private readonly firstMoments: Float32Array;
   private readonly secondMoments: Float32Array;
   private readonly parameterFeeds: Record<string, ort.Tensor>;
+  private readonly gradientFetches: Record<string, ort.Tensor>;
+  private scratch: Float32Array | undefined;
+  private scratchFetches: Record<string, ort.Tensor> | undefined;
   private readonly objectives = new Map<string, Promise<CompiledObjective>>();
   private optimizer: ResolvedAdamW;
   private training: OptimizationSettings;
@@ -133,6 +136,7 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
     this.parameterFeeds = Object.fromEntries(
       this.parameterSpecs.map((spec) => [spec.name, new ort.Tensor('float32', this.parameters.subarray(spec.offset, spec.offset + spec.size), [...spec.shape])]),
     );
+    this.gradientFetches = this.viewsAsOutputs(this.gradients);
     this.rng = createRng(settings.training.seed ?? 0);
     const maxGradNorm = settings.training.maxGradNorm ?? 0;
     if (!(maxGradNorm >= 0)) throw new InvalidArgumentError('training.maxGradNorm', `must be ≥ 0, got ${maxGradNorm}`);
@@ -192,6 +196,21 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
     }
   }
 
+  private viewsAsOutputs(buffer: Float32Array): Record<string, ort.Tensor> {
+    return Object.fromEntries(
+      this.parameterSpecs.map((spec) => [`grad.${spec.name}`, new ort.Tensor('float32', buffer.subarray(spec.offset, spec.offset + spec.size), [...spec.shape])]),
+    );
+  }
+
+  /** The second gradient buffer, allocated on the first accumulated step. */
+  private scratchGradients(): Float32Array {
+    if (!this.scratch) {
+      this.scratch = new Float32Array(this.parameters.length);
+      this.scratchFetches = this.viewsAsOutputs(this.scratch);
+    }
+    return this.scratch;
+  }
+
   private checkAlive(): void {
     if (this.disposed) throw new InvalidArgumentError('model', 'has been disposed');
   }
@@ -215,18 +234,19 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
       const compiled = await this.objective('train', task);
       const feeds: Record<string, ort.Tensor> = { ...this.parameterFeeds, ...task.feeds };
       this.fillDropout(compiled, task.dropout, feeds);
-      const outputs = await compiled.session.run(feeds);
-      compiled.graph.parameters.forEach((spec, position) => {
-        const gradient = outputs[compiled.graph.gradientOutputs[position]!]!.data as Float32Array;
-        const target = this.gradients.subarray(spec.offset, spec.offset + spec.size);
-        if (index === 0) for (let element = 0; element < gradient.length; element++) target[element] = gradient[element]! * scale;
-        else for (let element = 0; element < gradient.length; element++) target[element] += gradient[element]! * scale;
-      });
+      // onnxruntime writes the first micro-batch's gradients straight into the flat buffer and
+      // later ones into a scratch buffer that is added in: no per-step gradient allocation.
+      const target = index === 0 ? this.gradients : this.scratchGradients();
+      const fetches: Record<string, ort.Tensor | null> = { ...(index === 0 ? this.gradientFetches : this.scratchFetches!) };
+      for (const name of compiled.graph.valueOutputs) fetches[name] = null;
+      const outputs = await compiled.session.run(feeds, fetches as ort.InferenceSession.FetchesType);
+      if (index > 0) for (let element = 0; element < target.length; element++) this.gradients[element]! += target[element]!;
       loss += (outputs.loss!.data as Float32Array)[0]! * scale;
       tokens += task.tokens;
       for (const [name, value] of Object.entries(task.metrics(outputs))) metricSums[name] = (metricSums[name] ?? 0) + value * scale;
-      for (const tensor of Object.values(outputs)) tensor.dispose();
+      for (const name of compiled.graph.valueOutputs) outputs[name]!.dispose();
     }
+    if (scale !== 1) for (let element = 0; element < this.gradients.length; element++) this.gradients[element]! *= scale;
     const gradNorm = globalNorm(this.gradients);
     const maxGradNorm = this.training.maxGradNorm ?? 0;
     if (maxGradNorm > 0 && gradNorm > maxGradNorm) {

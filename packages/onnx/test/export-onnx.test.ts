@@ -22,8 +22,11 @@ describe('exportToOnnx', () => {
       'input_ids', 'attention_mask', 'position_ids',
       'past_key_values.0.key', 'past_key_values.0.value', 'past_key_values.1.key', 'past_key_values.1.value',
     ]);
-    // `last_logits` [batch, vocab] is an extra output decoding fetches instead of the full logits.
-    expect(summary.outputs.map((output) => output.name)).toEqual(['logits', 'last_logits', 'present.0.key', 'present.0.value', 'present.1.key', 'present.1.value']);
+    // Extra outputs fetched instead of the full logits: `token_logprobs` / `token_entropy` for
+    // scoring, `last_logits` [batch, vocab] for decoding.
+    expect(summary.outputs.map((output) => output.name)).toEqual([
+      'logits', 'token_logprobs', 'token_entropy', 'last_logits', 'present.0.key', 'present.0.value', 'present.1.key', 'present.1.value',
+    ]);
     expect(summary.inputs[3]!.shape).toEqual(['batch_size', 4, 'past_sequence_length', 8]);
     expect(summary.initializers.find((tensor) => tensor.name === 'h.1.attn.c_attn.weight')).toMatchObject({ shape: [32, 96], elementType: 'float32', external: false });
     // The tied unembedding reuses wte: no transposed copy, no lm_head initializer.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generate } from '@instructkit/core';
+import { generate, UnsupportedError } from '@instructkit/core';
 import { GraphBuilder, createOrtCausalLM, createOrtScalarModel } from '../src/index';
 import { leftPaddedBatch, maxAbsDiff, rightPaddedBatch, seededValues } from './helpers';
 
@@ -57,6 +57,22 @@ describe('createOrtCausalLM on a foreign decoder', () => {
       chain.push(token);
     }
     expect(Array.from(sequences[0]!.completionIds)).toEqual(chain);
+    await model.dispose();
+  });
+});
+
+describe('createOrtCausalLM on a decoder without a cache', () => {
+  it('scores sequences but refuses incremental decoding with an UnsupportedError', async () => {
+    const table = seededValues(vocab * vocab, 12, 2);
+    const graph = new GraphBuilder('no-cache');
+    const ids = graph.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
+    graph.input('attention_mask', 'int64', ['batch_size', 'sequence_length']);
+    const weights = graph.initializer('bigram.weight', { elementType: 'float32', shape: [vocab, vocab], bytes: new Uint8Array(table.buffer) });
+    graph.output(graph.gather(weights, ids), 'logits', ['batch_size', 'sequence_length', vocab]);
+    const config = { architecture: 'gpt2' as const, vocabSize: vocab, contextLength: 8, hiddenSize: 2, numLayers: 1, numHeads: 1 };
+    const model = await createOrtCausalLM({ model: graph.toModel(), config });
+    expect((await model.doLogprobs({ batch: rightPaddedBatch([[1, 2, 3]], 0) })).logprobs).toHaveLength(2);
+    await expect(model.doStartDecoding({ batch: rightPaddedBatch([[1, 2]], 0), maxNewTokens: 2 })).rejects.toBeInstanceOf(UnsupportedError);
     await model.dispose();
   });
 });

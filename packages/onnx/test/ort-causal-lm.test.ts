@@ -73,18 +73,22 @@ describe.each(['standard', 'onnxruntime'] as const)('OrtCausalLM (GPT-2 exported
     for (const value of left.entropy!) expect(value).toBeGreaterThanOrEqual(0);
   });
 
-  it('computes log-probs equal to log-softmax of the reference logits', async () => {
+  it('computes log-probs and entropies equal to those of the reference logits', async () => {
     const ids = [1, 2, 3, 4, 5, 6];
-    const { logprobs } = await model.doLogprobs({ batch: rightPaddedBatch([ids], 0) });
+    const { logprobs, entropy } = await model.doLogprobs({ batch: rightPaddedBatch([ids], 0), includeEntropy: true });
     const reference = referenceGpt2(tinyConfig, weights, ids).logits;
     const vocab = tinyConfig.vocabSize;
-    const expected = ids.slice(1).map((target, step) => {
+    const expectedLogprobs: number[] = [];
+    const expectedEntropy: number[] = [];
+    ids.slice(1).forEach((target, step) => {
       const row = Array.from(reference.subarray(step * vocab, (step + 1) * vocab));
       const max = Math.max(...row);
       const logSum = Math.log(row.reduce((sum, value) => sum + Math.exp(value - max), 0)) + max;
-      return row[target]! - logSum;
+      expectedLogprobs.push(row[target]! - logSum);
+      expectedEntropy.push(-row.reduce((sum, value) => sum + Math.exp(value - logSum) * (value - logSum), 0));
     });
-    expect(maxAbsDiff(logprobs, expected)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(logprobs, expectedLogprobs)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(entropy!, expectedEntropy)).toBeLessThan(1e-4);
   });
 
   it('decodes greedily the same tokens with the KV cache as by recomputing the full sequence', async () => {

@@ -37,4 +37,6 @@ export { clippedPolicyLoss } from './clipped-policy-loss';
 export type { ClippedPolicyLossInput, ClippedPolicyLoss } from './clipped-policy-loss';
 export { clippedValueLoss } from './clipped-value-loss';
 export type { ClippedValueLossInput, ClippedValueLoss } from './clipped-value-loss';
+export { overoptimizationCurve } from './overoptimization-curve';
+export type { OveroptimizationCurve, OveroptimizationPoint } from './overoptimization-curve';
 export { SeededRandom } from './seeded-random';

@@ -13,6 +13,8 @@ export const PpoHyperparameters = z
     rolloutBatchSize: z.number().int().positive().default(16).describe('episodes per iteration'),
     /** Episodes per optimizer step; must divide `rolloutBatchSize`. Default: 8. */
     minibatchSize: z.number().int().positive().default(8).describe('episodes per optimizer step'),
+    /** Micro-batches per minibatch (gradient accumulation, for memory); must divide `minibatchSize`. Default: 1. */
+    gradientAccumulation: z.number().int().positive().default(1),
     /** Passes over each rollout batch. Default: 4. */
     epochs: z.number().int().positive().default(4).describe('passes over each rollout batch'),
     /** ε of the clipped ratio. Default: 0.2. */
@@ -56,6 +58,10 @@ export const PpoHyperparameters = z
   .refine((value) => value.rolloutBatchSize % value.minibatchSize === 0, {
     message: 'must divide rolloutBatchSize',
     path: ['minibatchSize'],
+  })
+  .refine((value) => value.minibatchSize % value.gradientAccumulation === 0, {
+    message: 'must divide minibatchSize',
+    path: ['gradientAccumulation'],
   });
 
 /** Fully resolved hyperparameters (defaults filled in). */

@@ -411,45 +411,54 @@ export async function trainPpo(settings: TrainPpoSettings): Promise<PpoRunResult
     for (let epoch = 0; epoch < hyper.epochs; epoch++) {
       const order = random.permutation(batchSize);
       for (let start = 0; start < batchSize; start += hyper.minibatchSize) {
-        const rows = order.slice(start, start + hyper.minibatchSize);
-        const batch = selectRows(layout.batch, rows);
-        const actionMask = selectRowValues(layout.actionMask, actions, rows);
-        const policyTask: PolicyTask = {
-          kind: 'ppo-policy',
-          batch,
-          actionMask,
-          oldLogprobs: selectRowValues(rollout.logprobs, actions, rows),
-          advantages: selectRowValues(rollout.advantages, actions, rows),
-          clipRange: hyper.clipRange,
-          entropyCoefficient: hyper.entropyCoefficient,
-        };
-        let task: TrainingTask = policyTask;
-        if (ptx) {
-          const count = Math.max(1, Math.round(hyper.ptxExamplesPerEpisode * rows.length));
-          const drawn = draw(pretrainingCursor!, settings.pretrainingCorpus!.length, count);
-          const lmTask: LanguageModelingTask = buildLanguageModelingTask(
-            drawn.map((index) => settings.pretrainingCorpus![index]!),
-            padTokenId,
-            policy.config.contextLength,
-          );
-          task = {
-            kind: 'weighted-sum',
-            terms: [
-              { name: 'policy', weight: 1, task: policyTask },
-              { name: 'ptx', weight: hyper.ptxCoefficient, task: lmTask },
-            ],
+        const minibatch = order.slice(start, start + hyper.minibatchSize);
+        // Gradient accumulation: the minibatch's rows split into equal micro-batches, one optimizer step.
+        const microbatchSize = hyper.minibatchSize / hyper.gradientAccumulation;
+        const policyTasks: TrainingTask[] = [];
+        const valueTasks: ValueTask[] = [];
+        for (let first = 0; first < minibatch.length; first += microbatchSize) {
+          const rows = minibatch.slice(first, first + microbatchSize);
+          const batch = selectRows(layout.batch, rows);
+          const actionMask = selectRowValues(layout.actionMask, actions, rows);
+          const policyTask: PolicyTask = {
+            kind: 'ppo-policy',
+            batch,
+            actionMask,
+            oldLogprobs: selectRowValues(rollout.logprobs, actions, rows),
+            advantages: selectRowValues(rollout.advantages, actions, rows),
+            clipRange: hyper.clipRange,
+            entropyCoefficient: hyper.entropyCoefficient,
           };
+          if (ptx) {
+            const count = Math.max(1, Math.round(hyper.ptxExamplesPerEpisode * rows.length));
+            const drawn = draw(pretrainingCursor!, settings.pretrainingCorpus!.length, count);
+            const lmTask: LanguageModelingTask = buildLanguageModelingTask(
+              drawn.map((index) => settings.pretrainingCorpus![index]!),
+              padTokenId,
+              policy.config.contextLength,
+            );
+            // InstructGPT Eq. 2: policy objective + γ · pretraining log-likelihood, one backward pass.
+            policyTasks.push({
+              kind: 'weighted-sum',
+              terms: [
+                { name: 'policy', weight: 1, task: policyTask },
+                { name: 'ptx', weight: hyper.ptxCoefficient, task: lmTask },
+              ],
+            });
+          } else {
+            policyTasks.push(policyTask);
+          }
+          valueTasks.push({
+            kind: 'ppo-value',
+            batch,
+            actionMask,
+            returns: selectRowValues(rollout.returns, actions, rows),
+            oldValues: selectRowValues(rollout.values, actions, rows),
+            clipRange: hyper.valueClipRange,
+          });
         }
-        const policyResult = await policy.doTrainStep({ microbatches: [task] });
-        const valueTask: ValueTask = {
-          kind: 'ppo-value',
-          batch,
-          actionMask,
-          returns: selectRowValues(rollout.returns, actions, rows),
-          oldValues: selectRowValues(rollout.values, actions, rows),
-          clipRange: hyper.valueClipRange,
-        };
-        const valueResult = await valueModel.doTrainStep({ microbatches: [valueTask] });
+        const policyResult = await policy.doTrainStep({ microbatches: policyTasks });
+        const valueResult = await valueModel.doTrainStep({ microbatches: valueTasks });
         const prefix = ptx ? 'policy' : undefined;
         add(ptx ? 'loss' : 'policy_loss', ptx ? policyResult.loss : (policyResult.metrics.policyLoss ?? policyResult.loss));
         if (ptx) {

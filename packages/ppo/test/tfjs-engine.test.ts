@@ -9,7 +9,7 @@ import { SeededRandom } from '../src/seeded-random';
 import { trainPpo } from '../src/train-ppo';
 import { EOS, PROMPTS, VOCABULARY, measurePolicy, proxyReward, goldReward, tokenizer } from './bandit-task';
 import { expectClose } from './expect-close';
-import { tfjsCanScore, tfjsCanTrainPpo } from './tfjs-probe';
+import { tfjsCanScore } from './tfjs-probe';
 
 // A tiny GPT-2 over the bandit's 5-token vocabulary, dropout off as PPO wants it.
 const CONFIG: TransformerConfig = {
@@ -25,7 +25,6 @@ const CONFIG: TransformerConfig = {
 const OPTIMIZATION = { optimizer: { learningRate: 0.01 }, maxGradNorm: 1 };
 
 const TFJS_SCORES = await tfjsCanScore();
-const TFJS_TRAINS = await tfjsCanTrainPpo();
 
 describe.runIf(TFJS_SCORES)('the tfjs engine against the reference objectives', () => {
   let policy: TfjsCausalLM;
@@ -77,8 +76,11 @@ describe.runIf(TFJS_SCORES)('the tfjs engine against the reference objectives', 
   });
 });
 
-describe.runIf(TFJS_TRAINS)('trainPpo with tfjs models and core\'s local generator', () => {
-  it('raises the reward of a tiny GPT-2 on the bandit', async () => {
+// A small entropy bonus (0.001, OpenAI baselines use 0.01) keeps these runs clear of a tfjs bug
+// in zero-bonus policy steps (the metric aliasing the loss is disposed); the zero-bonus path
+// is covered by the CLI's end-to-end test once the engine can take such steps.
+describe.runIf(TFJS_SCORES)("trainPpo with tfjs models and core's local generator", () => {
+  async function runOnTfjs(klCoefficient: number) {
     const policy = await createCausalLM({ config: CONFIG, seed: 3, backend: 'cpu' });
     const reference = await createCausalLM({ config: CONFIG, seed: 3, backend: 'cpu' });
     const valueModel = await createScalarModel({ config: CONFIG, seed: 4, backend: 'cpu' });
@@ -93,14 +95,26 @@ describe.runIf(TFJS_TRAINS)('trainPpo with tfjs models and core\'s local generat
       goldRewardModel: goldReward,
       tokenizer,
       prompts: PROMPTS,
-      hyperparameters: { iterations: 8, rolloutBatchSize: 16, minibatchSize: 8, epochs: 2, maxNewTokens: 6, klCoefficient: 0.01, emaDecay: 0 },
+      hyperparameters: { iterations: 8, rolloutBatchSize: 16, minibatchSize: 8, epochs: 2, maxNewTokens: 6, klCoefficient, emaDecay: 0, entropyCoefficient: 0.001 },
       onWarning: () => {},
     });
     const after = await measurePolicy(policy as never, reference as never, 128);
+    return { before, after, result };
+  }
+
+  it('raises the proxy and gold reward of a tiny GPT-2 above its start, with finite KL', async () => {
+    const { before, after, result } = await runOnTfjs(0.01);
     expect(after.proxy).toBeGreaterThan(before.proxy + 0.15);
     expect(after.gold).toBeGreaterThan(before.gold + 0.1);
     expect(Number.isFinite(after.kl) && after.kl > 0).toBe(true);
     // Core's generator samples from the live tfjs weights: the rollouts' log-probs agree.
     expect(Math.max(...result.history.map((metrics) => metrics.logprob_mismatch!))).toBeLessThan(1e-3);
+  });
+
+  it('keeps a tiny GPT-2 at its start when β is very large', async () => {
+    const { before, after } = await runOnTfjs(100);
+    // ≈ 0.09 nats, from Adam's noise alone; at β = 0.01 the same run drifts to ≈ 10.7.
+    expect(after.kl).toBeLessThan(0.25);
+    expect(Math.abs(after.proxy - before.proxy)).toBeLessThan(0.1);
   });
 });

@@ -107,6 +107,14 @@ describe('trainPpo on a hand-made bandit', () => {
     expect(scaled.result.history.at(-1)!.reward).toBeGreaterThan(50);
   });
 
+  it('accumulates micro-batches into one optimizer step per minibatch, and still learns', async () => {
+    const { before, after, result } = await run({ ...SMALL, klCoefficient: 0.05, gradientAccumulation: 4 });
+    // 15 iterations × 2 epochs × 4 minibatches, whatever the accumulation.
+    expect(result.history.at(-1)!.optimizer_step).toBe(120);
+    expect(after.proxy).toBeGreaterThan(before.proxy + 0.3);
+    expect(() => resolvePpoHyperparameters({ minibatchSize: 8, gradientAccumulation: 3 })).toThrow(/ppo\.gradientAccumulation: must divide minibatchSize/);
+  });
+
   it('gives the same run when rollouts are scored in chunks', async () => {
     const whole = await run({ ...SMALL, iterations: 2 });
     const chunked = await run({ ...SMALL, iterations: 2, forwardBatchSize: 5 });

@@ -18,14 +18,14 @@ import {
 } from '@instructkit/core';
 import { Prompt, readRecords } from '@instructkit/data';
 import { createGoldRewardModel } from '@instructkit/sim';
-import { PpoHyperparameters, instructgptPreset, trainPpo, type PpoTokenizer } from '@instructkit/ppo';
+import { PpoHyperparameters, instructgptPreset, overoptimizationCurve, trainPpo, type PpoTokenizer } from '@instructkit/ppo';
 import { loadConfigFile } from '../shared/config-file';
 import { abortOnInterrupt } from '../shared/interrupt';
 import { OptimizationSettingsSchema } from '../shared/optimization-schema';
 import { createProgressReporter } from '../shared/progress-reporter';
 
 /**
- * The `instructkit ppo` config file (JSON). Relative paths are resolved against the
+ * The `instructkit ppo` config file (YAML or JSON). Relative paths are resolved against the
  * config file's directory.
  */
 const PpoConfig = z
@@ -87,7 +87,7 @@ export interface PpoCommandOptions {
 }
 
 /**
- * Registers `instructkit ppo --config <file>`: InstructGPT PPO / PPO-ptx from a JSON
+ * Registers `instructkit ppo --config <file>`: InstructGPT PPO / PPO-ptx from a YAML or JSON
  * config. Writes `<output>/metrics.jsonl` (one line per iteration: `step`, `reward`, `kl`,
  * `gold_reward` when a gold scorer is configured, …) and `<output>/checkpoints/`. Ctrl-C
  * saves a checkpoint; rerunning the same command resumes from it.
@@ -207,9 +207,11 @@ async function runPpoCommand(
       if (result.ema) await engine.exportPolicy(policy, result.ema, path.join(runDirectory, 'final-ema'), policyDirectory);
     }
     const last = result.history.at(-1);
+    const { peak, goldDropSincePeak } = overoptimizationCurve(result.history);
     io.writeErr(
       `instructkit ppo: done, ${result.iteration} iterations` +
         (last ? `; reward ${last.reward.toFixed(3)}, kl ${last.kl.toFixed(3)}` + (last.gold_reward !== undefined ? `, gold ${last.gold_reward.toFixed(3)}` : '') : '') +
+        (peak ? `; gold peaked at ${peak.goldReward.toFixed(3)} (iteration ${peak.step}, kl ${peak.kl.toFixed(3)})${goldDropSincePeak > 0 ? `, ${goldDropSincePeak.toFixed(3)} lower since` : ''}` : '') +
         `; metrics in ${path.join(runDirectory, 'metrics.jsonl')}\n`,
     );
   } finally {

@@ -15,7 +15,7 @@ import {
   trainingSettings,
   type TrainingCommandOptions,
 } from './pretrain';
-import { applyTemplate, CommonTrainingFields, commonOverrides, readCorpus, type CommonFlags, type CommandTokenizer } from './training-engine';
+import { applyTemplate, CommonTrainingFields, commonOverrides, loadTfjsEngine, readCorpus, type CommonFlags } from './training-engine';
 
 /** The `instructkit sft` config (YAML or JSON); relative paths are resolved against the config file. */
 const SftConfig = z
@@ -102,7 +102,6 @@ Writes <output>/metrics.jsonl (step, loss, validationLoss, …) and <output>/che
     const writeOut = command.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text));
     const config = await loadConfigFile(flags.config, SftConfig, commonOverrides(flags));
     const resolve = resolverFor(flags.config);
-    const { loadTfjsEngine } = await import('./training-engine');
     const engine = options.engine ?? (await loadTfjsEngine());
     const modelDirectory = resolve(config.model);
     const tokenizer = await engine.loadTokenizer(config.tokenizer ? resolveModelPath(flags.config, config.tokenizer) : modelDirectory);
@@ -211,4 +210,3 @@ function withRawPrompts(judge: RewardModelV1, template: string): RewardModelV1 {
   return { ...judge, doScore: (request) => judge.doScore({ ...request, prompts: request.prompts.map(strip) }) };
 }
 
-export type { CommandTokenizer };

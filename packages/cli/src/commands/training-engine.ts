@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { InvalidArgumentError as CommanderArgumentError } from 'commander';
 import { z } from 'zod';
 import {
   InvalidFileError,
@@ -111,17 +112,17 @@ export interface CommonFlags {
   readonly progress: boolean;
 }
 
-/** Commander parser for integer flags. */
+/** Commander parser for integer flags (commander names the flag in its error). */
 export function parseInteger(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed)) throw new InvalidFileError('--flag', `expected an integer, got "${value}"`);
+  if (value.trim() === '' || !Number.isInteger(parsed)) throw new CommanderArgumentError('expected an integer.');
   return parsed;
 }
 
-/** Commander parser for number flags. */
+/** Commander parser for number flags (commander names the flag in its error). */
 export function parseNumber(value: string): number {
   const parsed = Number(value);
-  if (!Number.isFinite(parsed)) throw new InvalidFileError('--flag', `expected a number, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(parsed)) throw new CommanderArgumentError('expected a number.');
   return parsed;
 }
 

@@ -231,7 +231,7 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
           return committedBase;
         }
         const { pretrain } = await import('@instructkit/sft');
-        const model = await tfjs.createCausalLM({
+        const model = yieldBetweenSteps(await tfjs.createCausalLM({
           config: {
             architecture: 'gpt2',
             vocabSize: tokenizer.vocabSize,
@@ -240,7 +240,7 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
           },
           seed: settings.seed,
           ...backend,
-        });
+        }));
         try {
           const result = await pretrain({
             model,
@@ -271,7 +271,7 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
       'sft',
       async () => {
         const { sft } = await import('@instructkit/sft');
-        const model = await tfjs.loadCausalLM(baseDirectory, { ...backend, modelId: 'sft' });
+        const model = yieldBetweenSteps(await tfjs.loadCausalLM(baseDirectory, { ...backend, modelId: 'sft' }));
         try {
           const result = await sft({
             model,
@@ -301,7 +301,7 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
       'rm',
       async () => {
         const { trainRewardModel } = await import('@instructkit/reward');
-        const model = await tfjs.loadScalarModel(sftDirectory, { initFrom: 'causal-lm', seed: settings.seed, ...backend, modelId: 'reward-model' });
+        const model = yieldBetweenSteps(await tfjs.loadScalarModel(sftDirectory, { initFrom: 'causal-lm', seed: settings.seed, ...backend, modelId: 'reward-model' }));
         try {
           await model.configureTraining({ optimizer: { learningRate: settings.rm.learningRate, beta1: 0.9, beta2: 0.95 }, maxGradNorm: 1, seed: settings.seed });
           const result = await trainRewardModel({
@@ -341,9 +341,9 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
       const optimizerSteps = settings.ppo.iterations * settings.ppo.epochs * (settings.ppo.rolloutBatchSize / settings.ppo.minibatchSize);
       // The preset warms up over 80 steps (10 of the paper's iterations); short runs warm up over their first tenth.
       const warmupSteps = Math.min(80, Math.floor(optimizerSteps / 10));
-      const policy = await tfjs.loadCausalLM(sftDirectory, { ...backend, modelId: name });
+      const policy = yieldBetweenSteps(await tfjs.loadCausalLM(sftDirectory, { ...backend, modelId: name }));
       const reference = await tfjs.loadCausalLM(sftDirectory, { ...backend, modelId: 'sft-reference' });
-      const valueModel = await tfjs.loadScalarModel(rmDirectory, { initFrom: 'scalar', ...backend, modelId: `${name}-value` });
+      const valueModel = yieldBetweenSteps(await tfjs.loadScalarModel(rmDirectory, { initFrom: 'scalar', ...backend, modelId: `${name}-value` }));
       const scorer = await tfjs.loadScalarModel(rmDirectory, { initFrom: 'scalar', ...backend, modelId: 'reward-model' });
       try {
         await policy.configureTraining({ ...preset.policyOptimization, schedule: { kind: 'constant', warmupSteps }, seed: settings.seed });
@@ -480,6 +480,20 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
     }
     throw error;
   }
+}
+
+/**
+ * Lets Ctrl-C land between training steps: the trainers await only promises that settle as
+ * microtasks (tfjs-wasm reads), so signal handlers would not run until a stage ends. One
+ * macrotask turn per step costs microseconds. (The proper fix belongs in core's training loop.)
+ */
+function yieldBetweenSteps<Model extends { doTrainStep(request: never): Promise<unknown> }>(model: Model): Model {
+  const trainStep = model.doTrainStep.bind(model) as (request: never) => Promise<unknown>;
+  model.doTrainStep = (async (request: never) => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return trainStep(request);
+  }) as Model['doTrainStep'];
+  return model;
 }
 
 function isAbort(error: unknown): boolean {

@@ -38,9 +38,10 @@ describe('AutodiffGraph gradient rules match finite differences', () => {
     await checkOpGradient('reduceMean', [{ shape: [2, 3, 4] }], (graph, [x]) => graph.reduceMean(x!, [-1], true));
   });
 
-  it('matmul: 2-D, batched 4-D, and N-D times 2-D', async () => {
+  it('matmul: 2-D, batched 4-D, N-D times 2-D, and times a transpose', async () => {
     await checkOpGradient('matmul2d', [{ shape: [3, 4] }, { shape: [4, 2] }], (graph, [a, b]) => graph.matmul(a!, b!));
     await checkOpGradient('matmul4d', [{ shape: [2, 2, 3, 4] }, { shape: [2, 2, 4, 3] }], (graph, [a, b]) => graph.matmul(a!, b!));
+    await checkOpGradient('matmulTransposed', [{ shape: [3, 4] }, { shape: [5, 4] }], (graph, [a, b]) => graph.matmulTransposed(a!, b!));
     await checkOpGradient('matmulNd', [{ shape: [2, 3, 4] }, { shape: [4, 5] }], (graph, [a, b]) => graph.matmul(a!, b!));
   });
 

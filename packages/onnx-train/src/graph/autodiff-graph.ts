@@ -411,6 +411,24 @@ export class AutodiffGraph {
     });
   }
 
+  /**
+   * `a @ bᵀ` for 2-D `a` `[n, k]` and `b` `[m, k]` (the tied unembedding: hidden @ wteᵀ). The
+   * rule keeps every product in a form onnxruntime fuses into one FusedMatMul with a transposed
+   * operand — `g @ b` and `gᵀ @ a` — so no `[m, k]` transpose is materialised.
+   */
+  matmulTransposed(a: GraphTensor, b: GraphTensor): GraphTensor {
+    if (a.shape.length !== 2 || b.shape.length !== 2 || a.shape[1] !== b.shape[1]) {
+      throw new InvalidArgumentError('matmulTransposed', `cannot multiply [${a.shape.join(', ')}] by the transpose of [${b.shape.join(', ')}]`);
+    }
+    const transposedB = this.fresh('transpose', [b.shape[1]!, b.shape[0]!], 'float32');
+    this.node('Transpose', [b], transposedB, { perm: [1, 0] });
+    const output = this.raw('MatMul', [a, transposedB], [a.shape[0]!, b.shape[0]!]);
+    return this.record([a, b], output, (g) => {
+      const transposedG = this.raw('Transpose', [g], [g.shape[1]!, g.shape[0]!], { perm: [1, 0] });
+      return [this.raw('MatMul', [g, b], a.shape), this.raw('MatMul', [transposedG, a], b.shape)];
+    });
+  }
+
   private swapLastAxes(x: GraphTensor): GraphTensor {
     const perm = x.shape.map((_, axis) => axis);
     const rank = perm.length;

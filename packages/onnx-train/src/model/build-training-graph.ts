@@ -23,6 +23,8 @@ export interface TrainingGraph {
   readonly parameters: readonly ParameterSpec[];
   /** Names of the gradient outputs, aligned with `parameters` (empty in `evaluate` mode). */
   readonly gradientOutputs: readonly string[];
+  /** Names of the other outputs (`loss`, per-term losses, per-token values for metrics). */
+  readonly valueOutputs: readonly string[];
   /** Number of ONNX nodes (forward + backward). */
   readonly nodeCount: number;
 }
@@ -182,7 +184,7 @@ export function buildTrainingGraph(settings: BuildTrainingGraphSettings): Traini
     let loss: GraphTensor;
     if (termShape.kind === 'language-modeling' || termShape.kind === 'ppo-policy') {
       const unembedding = parameters.get(dims.tieWordEmbeddings ? 'wte.weight' : 'lm_head.weight')!;
-      const logits = graph.matmul(hidden, graph.transpose(unembedding, [1, 0]));
+      const logits = graph.matmulTransposed(hidden, unembedding);
       const targets = graph.input(names.targets, 'int64', [rows, 1]);
       const weights = perToken(names.weights);
       if (termShape.kind === 'language-modeling') {
@@ -248,7 +250,7 @@ export function buildTrainingGraph(settings: BuildTrainingGraphSettings): Traini
       gradientOutputs.push(name);
     });
   }
-  if (shape.kind === 'weighted-sum') graph.output(loss, 'loss');
+  if (shape.kind === 'weighted-sum') outputs.push([loss, 'loss']);
   for (const [tensor, name] of outputs) graph.output(tensor, name);
-  return { modelBytes: graph.toModelBytes(), parameters: specs, gradientOutputs, nodeCount: graph.nodeCount };
+  return { modelBytes: graph.toModelBytes(), parameters: specs, gradientOutputs, valueOutputs: outputs.map(([, name]) => name), nodeCount: graph.nodeCount };
 }

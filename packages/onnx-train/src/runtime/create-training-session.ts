@@ -9,6 +9,13 @@ export interface TrainingSessionSettings {
   readonly allowSpinning?: boolean;
   /** Execution providers in order of preference. Default: `['cpu']`; `['cuda', 'cpu']` on GPU machines. */
   readonly executionProviders?: readonly ExecutionProviderName[];
+  /**
+   * onnxruntime's CPU memory arena. The arena keeps its high-water mark (grown in powers of two)
+   * for the life of the session; without it, activations are returned to the system allocator
+   * after each step. Measured at the 30m preset: 1,477 MiB peak RSS without, 2,248 MiB with, at
+   * the same speed. Default: false.
+   */
+  readonly cpuMemoryArena?: boolean;
 }
 
 /**
@@ -26,5 +33,5 @@ export async function createTrainingSession(modelBytes: Uint8Array, settings: Tr
     executionProviders: settings.executionProviders ?? ['cpu'],
     graphOptimizationLevel: 'all',
   });
-  return ort.InferenceSession.create(modelBytes, { ...options, interOpNumThreads: 1 });
+  return ort.InferenceSession.create(modelBytes, { ...options, interOpNumThreads: 1, enableCpuMemArena: settings.cpuMemoryArena ?? false });
 }

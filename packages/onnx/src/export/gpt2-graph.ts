@@ -231,7 +231,18 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
     const rows = graph.reshape(final, [-1, hiddenSize]);
     const logits = graph.gemm(rows, unembedding, undefined, { transB: true });
     const logitsShape = graph.concat([batchAndSequence, graph.ints([vocabSize])], 0);
-    graph.output(graph.reshapeTo(logits, logitsShape), 'logits', ['batch_size', 'sequence_length', vocabSize]);
+    const logitsOutput = graph.output(graph.reshapeTo(logits, logitsShape), 'logits', ['batch_size', 'sequence_length', vocabSize]);
+    // Extra outputs for scoring: log p(input_ids[t+1] | ..t) and the entropy at t, [batch, seq - 1].
+    // Fetching them instead of `logits` keeps the vocabulary-sized tensor inside onnxruntime (a
+    // batch of 8 x 128 GPT-2 logits is 200 MB to copy out and log-softmax in JavaScript).
+    graph.withScope('scoring', () => {
+      const logProbabilities = graph.node('LogSoftmax', [graph.slice(logitsOutput, graph.ints([0]), graph.ints([-1]), [1])], ['float32'], { axis: -1 })[0]!;
+      const targets = graph.unsqueeze(graph.slice(inputIds, graph.ints([1]), graph.ints([2 ** 53 - 1]), [1]), [2]);
+      graph.output(graph.squeeze(graph.gatherElements(logProbabilities, targets, 2), [2]), 'token_logprobs', ['batch_size', 'scored_length']);
+      const weighted = graph.mul(graph.node('Exp', [logProbabilities], ['float32'])[0]!, logProbabilities);
+      const negativeEntropy = graph.node('ReduceSum', [weighted, graph.ints([-1])], ['float32'], { keepdims: 0 })[0]!;
+      graph.output(graph.node('Neg', [negativeEntropy], ['float32'])[0]!, 'token_entropy', ['batch_size', 'scored_length']);
+    });
     // Extra output beside the Optimum layout: the last position's logits only. Decoding fetches
     // it instead of `logits`, and onnxruntime then skips the full unembedding of the prompt
     // (a third of GPT-2 small's prompt FLOPs at a 50k vocabulary).

@@ -11,6 +11,8 @@ export interface DecoderLayout {
   readonly hasUseCacheBranch: boolean;
   /** Whether the graph has our extra `last_logits` output `[batch, vocab]` (decoding fetches it instead of `logits`). */
   readonly hasLastLogits: boolean;
+  /** Whether the graph has our extra `token_logprobs` / `token_entropy` outputs (scoring fetches them instead of `logits`). */
+  readonly hasTokenLogprobs: boolean;
   /** Layers with a KV cache (0 for a graph without cache inputs). */
   readonly numLayers: number;
   /** Key/value heads of the cache. */
@@ -55,6 +57,7 @@ export function readDecoderLayout(session: InferenceSession, file: string): Deco
     hasPositionIds: session.inputNames.includes('position_ids'),
     hasUseCacheBranch: session.inputNames.includes('use_cache_branch'),
     hasLastLogits: session.outputNames.includes('last_logits'),
+    hasTokenLogprobs: session.outputNames.includes('token_logprobs') && session.outputNames.includes('token_entropy'),
     numLayers: pastKeyNames.length,
     numKeyValueHeads: typeof past?.shape[1] === 'number' ? past.shape[1] : 0,
     headDim: typeof past?.shape[3] === 'number' ? past.shape[3] : 0,
