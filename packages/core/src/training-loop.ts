@@ -192,42 +192,48 @@ export async function runTrainingLoop(settings: TrainingLoopSettings): Promise<T
 
   emit({ type: 'run-start', stage, totalSteps, startStep });
   let reason: 'completed' | 'interrupted' = 'completed';
-  while (step < totalSteps) {
-    if (settings.signal?.aborted) {
-      reason = 'interrupted';
-      break;
+  try {
+    while (step < totalSteps) {
+      if (settings.signal?.aborted) {
+        reason = 'interrupted';
+        break;
+      }
+      const request = await settings.nextRequest(step);
+      const started = performance.now();
+      const result = await model.doTrainStep(request);
+      const seconds = (performance.now() - started) / 1000;
+      step += 1;
+      lastLoss = result.loss;
+      if (step % logEvery === 0 || step === totalSteps) {
+        sink.write({
+          stage,
+          step,
+          time: new Date().toISOString(),
+          loss: result.loss,
+          ...result.metrics,
+          gradNorm: result.gradNorm,
+          learningRate: result.learningRate,
+          tokens: result.tokens,
+          seconds,
+        } as MetricsRecord);
+        emit({ type: 'step-end', stage, step, totalSteps, loss: result.loss, metrics: result.metrics, tokens: result.tokens, seconds });
+      }
+      const evaluationDue = settings.evaluate && ((evaluateEvery > 0 && step % evaluateEvery === 0) || step === totalSteps);
+      if (evaluationDue) await runEvaluation();
+      if (checkpointEvery > 0 && step % checkpointEvery === 0 && step < totalSteps) {
+        await sink.flush();
+        await saveStep();
+      }
     }
-    const request = await settings.nextRequest(step);
-    const started = performance.now();
-    const result = await model.doTrainStep(request);
-    const seconds = (performance.now() - started) / 1000;
-    step += 1;
-    lastLoss = result.loss;
-    if (step % logEvery === 0 || step === totalSteps) {
-      sink.write({
-        stage,
-        step,
-        time: new Date().toISOString(),
-        loss: result.loss,
-        ...result.metrics,
-        gradNorm: result.gradNorm,
-        learningRate: result.learningRate,
-        tokens: result.tokens,
-        seconds,
-      } as MetricsRecord);
-      emit({ type: 'step-end', stage, step, totalSteps, loss: result.loss, metrics: result.metrics, tokens: result.tokens, seconds });
-    }
-    const evaluationDue = settings.evaluate && ((evaluateEvery > 0 && step % evaluateEvery === 0) || step === totalSteps);
-    if (evaluationDue) await runEvaluation();
-    if (checkpointEvery > 0 && step % checkpointEvery === 0 && step < totalSteps) {
-      await sink.flush();
-      await saveStep();
-    }
+    await sink.flush();
+    // Save unless the newest checkpoint already holds exactly this step.
+    if (lastCheckpoint !== run.checkpointDirectory(step)) await saveStep();
+    await sink.flush();
+  } catch (error) {
+    // Let metric lines already handed to the sink land before the error propagates.
+    await sink.flush().catch(() => undefined);
+    throw error;
   }
-  await sink.flush();
-  // Save unless the newest checkpoint already holds exactly this step.
-  if (lastCheckpoint !== run.checkpointDirectory(step)) await saveStep();
-  await sink.flush();
   emit({ type: 'run-end', stage, step, reason });
   const finalBest = best as { step: number; value: number } | null;
   return {

@@ -47,16 +47,20 @@ export interface Gpt2Graph {
 const MASKED_SCORE = -3.4028234663852886e38;
 
 /**
- * Builds a GPT-2 graph from standard ONNX ops (opset 17) chosen for onnxruntime's fusions:
- * LayerNormalization, MatMul against weights already laid out `[in, out]` (Hugging Face's
- * Conv1D layout, so no Transpose), the attention scale fused into the score MatMul, one
- * shared mask bias for all layers, and the tied unembedding as a Gemm with `transB`
- * (the embedding matrix is stored once).
+ * Builds a GPT-2 graph (opset 17) with ops chosen for onnxruntime's fusions: LayerNormalization,
+ * MatMul against weights already laid out `[in, out]` (Hugging Face's Conv1D layout, so no
+ * Transpose), the attention scale fused into the score MatMul, one shared mask bias for all
+ * layers, and the tied unembedding as a Gemm with `transB` (the embedding matrix is stored
+ * once). `operators: 'onnxruntime'` swaps the attention and layer norms for onnxruntime's
+ * contrib kernels.
  *
  * The LM graph takes `input_ids`, `attention_mask` (`[batch, past + seq]`), `position_ids`
  * and `past_key_values.{i}.key|value` (`[batch, heads, past, headDim]`, `past` may be 0) and
  * returns `logits` and `present.{i}.key|value`: the Hugging Face Optimum decoder layout,
- * one graph for the prompt and for every decoding step.
+ * one graph for the prompt and for every decoding step. Three extra outputs are computed only
+ * when fetched: `last_logits` `[batch, vocab]`, `token_logprobs` and `token_entropy`
+ * `[batch, seq - 1]`. The scalar graph takes the first three inputs and returns `values`
+ * `[batch, seq]` and `scores` `[batch]` (at each row's last real token).
  *
  * @throws InvalidArgumentError when the config is not GPT-2 or a weight is missing or mis-shaped.
  */
