@@ -45,6 +45,11 @@ export interface LoadModelSettings {
   readonly backend?: string;
   /** Name in logs. Default: the directory. */
   readonly modelId?: string;
+  /**
+   * Dropout to train with, replacing `config.json`'s (e.g. InstructGPT's residual dropout
+   * 0.2 for SFT on a checkpoint saved with 0.1). Fields left out keep the file's value.
+   */
+  readonly dropout?: TransformerConfig['dropout'];
 }
 
 /** Settings of `loadScalarModel`. */
@@ -147,7 +152,7 @@ export async function createScalarModel(settings: CreateModelSettings): Promise<
  */
 export async function loadCausalLM(directory: string, settings: LoadModelSettings = {}): Promise<TfjsCausalLM> {
   await ensureBackend(settings.backend);
-  const config = await loadModelConfig(directory);
+  const config = withDropout(await loadModelConfig(directory), settings.dropout);
   const specs = familyOf(config).parameterSpecs(config);
   const { file, weights } = await readWeights(directory);
   return new TfjsCausalLM(config, settings.modelId ?? directory, specs, valuesFromWeights(specs, weights, file, new Set(), 0));
@@ -164,7 +169,7 @@ export async function loadCausalLM(directory: string, settings: LoadModelSetting
  */
 export async function loadScalarModel(directory: string, settings: LoadScalarModelSettings = {}): Promise<TfjsScalarModel> {
   await ensureBackend(settings.backend);
-  const config = await loadModelConfig(directory);
+  const config = withDropout(await loadModelConfig(directory), settings.dropout);
   const specs = [...trunkSpecs(config), ...scoreHeadSpecs(config)];
   const { file, weights } = await readWeights(directory);
   const initFrom = settings.initFrom ?? (weights.has('score.weight') ? 'scalar' : 'causal-lm');
@@ -194,4 +199,8 @@ export async function saveModel(model: TfjsCausalLM | TfjsScalarModel, directory
       ? { architectures: ['GPT2ForSequenceClassification'], num_labels: 1, pad_token_id: model.config.padTokenId ?? model.config.eosTokenId }
       : {};
   await writeFileAtomic(path.join(directory, CONFIG_FILE), `${JSON.stringify(toHuggingFaceConfig(model.config, extra), null, 2)}\n`);
+}
+
+function withDropout(config: TransformerConfig, dropout: TransformerConfig['dropout'] | undefined): TransformerConfig {
+  return dropout ? { ...config, dropout: { ...config.dropout, ...dropout } } : config;
 }

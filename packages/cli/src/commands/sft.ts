@@ -108,8 +108,9 @@ Writes <output>/metrics.jsonl (step, loss, validationLoss, …) and <output>/che
     const prompts = config.prompts ? await readPrompts(resolve(config.prompts)) : new Map<string, string>();
     const train = await readSftRecords(resolve(config.train), config.train, prompts, config);
     const validation = config.validation ? await readSftRecords(resolve(config.validation), config.validation, prompts, config) : undefined;
-    const model = await engine.loadCausalLM(modelDirectory, config.backend);
     const preset = config.preset === 'instructgpt' ? instructgptPreset() : config.preset === 'ppo-init' ? ppoInitPreset() : undefined;
+    // The preset's dropout (InstructGPT: residual 0.2) replaces the checkpoint's for training.
+    const model = await engine.loadCausalLM(modelDirectory, config.backend, preset?.dropout);
     let selector: CheckpointSelector | undefined;
     const select = config.select;
     if (typeof select === 'object') {

@@ -33,8 +33,8 @@ export interface TrainingCommandEngine {
   loadTokenizer(nameOrPath: string): Promise<CommandTokenizer>;
   /** A freshly initialised causal LM (pretraining from scratch). */
   createCausalLM(config: TransformerConfig, seed: number, backend?: string): Promise<Configurable & CausalLMV1>;
-  /** A causal LM from a Hugging Face directory (the start of SFT). */
-  loadCausalLM(directory: string, backend?: string): Promise<Configurable & CausalLMV1>;
+  /** A causal LM from a Hugging Face directory (the start of SFT); `dropout` replaces the file's for training. */
+  loadCausalLM(directory: string, backend?: string, dropout?: TransformerConfig['dropout']): Promise<Configurable & CausalLMV1>;
   /** A reward model: the trunk of a causal-LM directory with a fresh scalar head drawn from `seed`. */
   loadRewardModel(directory: string, seed: number, backend?: string): Promise<Configurable & ScalarModelV1>;
   /** A trained reward model (scalar head included) for scoring. */
@@ -48,7 +48,7 @@ export async function loadTfjsEngine(): Promise<TrainingCommandEngine> {
   return {
     loadTokenizer: async (nameOrPath) => loadTokenizer(nameOrPath),
     createCausalLM: (config, seed, backend) => tfjs.createCausalLM({ config, seed, ...(backend ? { backend } : {}) }),
-    loadCausalLM: (directory, backend) => tfjs.loadCausalLM(directory, backend ? { backend } : {}),
+    loadCausalLM: (directory, backend, dropout) => tfjs.loadCausalLM(directory, { ...(backend ? { backend } : {}), ...(dropout ? { dropout } : {}) }),
     loadRewardModel: (directory, seed, backend) => tfjs.loadScalarModel(directory, { initFrom: 'causal-lm', seed, ...(backend ? { backend } : {}) }),
     loadScalarModel: (directory, backend) => tfjs.loadScalarModel(directory, { initFrom: 'scalar', ...(backend ? { backend } : {}) }),
   };
