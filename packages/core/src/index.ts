@@ -13,6 +13,7 @@ export type { SafetensorsContents } from './safetensors';
 export { writeFileAtomic } from './write-file-atomic';
 export { learningRateAt } from './learning-rate-at';
 export { createRng } from './create-rng';
+export { epochOrder } from './epoch-order';
 export type { Rng, RngState } from './create-rng';
 export {
   applyRepetitionPenalty,

@@ -1,8 +1,12 @@
 /**
- * The proof on the embedded sim task, end to end: a tiny GPT-2 is fine-tuned on the sim
- * demonstrations (@instructkit/sft), a reward model is trained on the sim rankings
- * (@instructkit/reward), then PPO must raise both the reward model's score and the sim's
- * gold score of the policy above the SFT model it started from, with finite KL.
+ * The proofs on the embedded sim task, end to end: a tiny GPT-2 is fine-tuned on the sim
+ * demonstrations (@instructkit/sft) and a reward model is trained from it on the sim rankings
+ * (@instructkit/reward); then, from that SFT model,
+ * - PPO raises the reward model's score and the sim's gold score above the SFT start, with
+ *   finite KL (and, run longer, over-optimises: the proxy keeps rising);
+ * - with a very large β the policy stays at the SFT model (KL ≈ 0);
+ * - with β = 0 it drifts further than with β > 0;
+ * - PPO-ptx keeps the pretraining loss lower than PPO at the same settings.
  *
  * About three minutes on the tfjs wasm backend, so it runs only when INSTRUCTKIT_SLOW_TESTS=1
  * (reported as skipped otherwise): `INSTRUCTKIT_SLOW_TESTS=1 npx vitest run test/sim-proof.test.ts`.
@@ -10,33 +14,58 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createLocalGenerator, type CausalLMV1 } from '@instructkit/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalGenerator, type CausalLMV1, type RewardModelV1 } from '@instructkit/core';
 import { createRewardModel, rankingExamplesFromRecords, trainRewardModel } from '@instructkit/reward';
 import { instructgptPreset as sftPreset, sft } from '@instructkit/sft';
 import { buildSimDataset, createGoldRewardModel } from '@instructkit/sim';
-import { createCausalLM, loadCausalLM, loadScalarModel } from '@instructkit/tfjs';
-import { trainTokenizer } from '@instructkit/tokenizer';
+import { loadCausalLM, loadScalarModel, createCausalLM } from '@instructkit/tfjs';
+import { trainTokenizer, type Tokenizer } from '@instructkit/tokenizer';
+import { buildLanguageModelingTask } from '../src/build-language-modeling-task';
+import type { PpoHyperparametersInput } from '../src/ppo-hyperparameters';
 import { trainPpo } from '../src/train-ppo';
 
 const MAX_NEW_TOKENS = 16;
 const CONTEXT = 96;
-const directories: string[] = [];
-afterAll(async () => Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true }))));
+// A small entropy bonus: see the README's note on the tfjs engine.
+const PPO: PpoHyperparametersInput = {
+  rolloutBatchSize: 32,
+  minibatchSize: 8,
+  epochs: 2,
+  maxNewTokens: MAX_NEW_TOKENS,
+  klCoefficient: 0.02,
+  emaDecay: 0,
+  entropyCoefficient: 0.001,
+};
+const LEARNING_RATE = 3e-4;
 
 describe.runIf(process.env.INSTRUCTKIT_SLOW_TESTS === '1')('PPO on the sim task', () => {
-  it('raises the reward-model and gold reward above the SFT start with finite KL', { timeout: 600_000 }, async () => {
-    const root = await mkdtemp(path.join(tmpdir(), 'instructkit-ppo-sim-'));
-    directories.push(root);
+  let root: string;
+  let tokenizer: Tokenizer;
+  let sftDirectory: string;
+  let rewardDirectory: string;
+  let rewardModel: RewardModelV1;
+  let trainPrompts: string[];
+  let evaluationPrompts: string[];
+  let pretraining: Int32Array[];
+  let pretrainingValidation: Int32Array[];
+  const gold = createGoldRewardModel();
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'instructkit-ppo-sim-'));
     const dataset = buildSimDataset({ seed: 1, counts: { prompts: 600, pretrainParagraphs: 200, labelers: 4 } });
     const { train, valid } = dataset.splits;
     const promptText = new Map([...train.prompts, ...valid.prompts].map((prompt) => [prompt.id, prompt.text!]));
-    const tokenizer = await trainTokenizer({
+    tokenizer = await trainTokenizer({
       texts: [dataset.pretrain, ...train.prompts.map((prompt) => prompt.text!), ...train.demonstrations.map((demonstration) => demonstration.completion)],
       vocabSize: 400,
     });
-    const eosTokenId = tokenizer.eosTokenId!;
     const fits = (text: string) => tokenizer.encode(text).length + MAX_NEW_TOKENS <= CONTEXT;
+    trainPrompts = train.prompts.map((prompt) => prompt.text!).filter(fits);
+    evaluationPrompts = valid.prompts.map((prompt) => prompt.text!).filter(fits);
+    const paragraphs = (text: string) => text.split(/\n\s*\n/).filter((paragraph) => paragraph.trim() !== '');
+    pretraining = paragraphs(dataset.pretrain).map((paragraph) => Int32Array.from(tokenizer.encode(paragraph)));
+    pretrainingValidation = paragraphs(dataset.pretrainValid).map((paragraph) => Int32Array.from(tokenizer.encode(paragraph)));
     const config = {
       architecture: 'gpt2' as const,
       vocabSize: tokenizer.vocabSize,
@@ -44,11 +73,9 @@ describe.runIf(process.env.INSTRUCTKIT_SLOW_TESTS === '1')('PPO on the sim task'
       hiddenSize: 48,
       numLayers: 2,
       numHeads: 4,
-      eosTokenId,
+      eosTokenId: tokenizer.eosTokenId!,
       dropout: { embedding: 0, attention: 0, residual: 0 },
     };
-
-    // SFT on the demonstrations.
     const sftResult = await sft({
       model: await createCausalLM({ config, seed: 1, backend: 'wasm' }),
       tokenizer,
@@ -56,12 +83,10 @@ describe.runIf(process.env.INSTRUCTKIT_SLOW_TESTS === '1')('PPO on the sim task'
       preset: { ...sftPreset({ learningRate: 3e-3, epochs: 12, sequencesPerBatch: 16 }), dropout: { residual: 0 } },
       runDirectory: path.join(root, 'sft'),
     });
-    const sftDirectory = sftResult.exported!;
-
-    // Reward model from the SFT trunk, on the rankings.
+    sftDirectory = sftResult.exported!;
     const rewardTrunk = await loadScalarModel(sftDirectory, { initFrom: 'causal-lm', seed: 2 });
     rewardTrunk.configureTraining({ optimizer: { learningRate: 1e-3 } });
-    await trainRewardModel({
+    const rewardResult = await trainRewardModel({
       model: rewardTrunk,
       tokenizer,
       train: rankingExamplesFromRecords(train.rankings, promptText),
@@ -69,55 +94,63 @@ describe.runIf(process.env.INSTRUCTKIT_SLOW_TESTS === '1')('PPO on the sim task'
       promptsPerBatch: 8,
       runDirectory: path.join(root, 'reward'),
     });
-    const rewardModel = createRewardModel({ model: rewardTrunk, tokenizer });
-    const gold = createGoldRewardModel();
+    rewardDirectory = rewardResult.exported!;
+    rewardModel = createRewardModel({ model: rewardTrunk, tokenizer });
+  }, 600_000);
 
-    // Held-out prompts, fixed sampling seed: the same measurement before and after PPO.
-    const evaluationPrompts = valid.prompts.map((prompt) => prompt.text!).filter(fits).slice(0, 128);
-    const measure = async (policy: CausalLMV1) => {
-      const { sequences } = await createLocalGenerator(policy).doGenerate({
-        prompts: evaluationPrompts.map((prompt) => Int32Array.from(tokenizer.encode(prompt))),
-        sampling: { maxNewTokens: MAX_NEW_TOKENS, seed: 7, eosTokenIds: [eosTokenId] },
-      });
-      const completions = sequences.map((sequence) =>
-        tokenizer.decode(sequence.finishReason === 'eos' ? sequence.completionIds.subarray(0, -1) : sequence.completionIds),
-      );
-      const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-      return {
-        reward: mean(await rewardModel.doScore({ prompts: evaluationPrompts, completions })),
-        gold: mean(await gold.doScore({ prompts: evaluationPrompts, completions })),
-      };
-    };
+  afterAll(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+  });
 
-    // PPO: policy and reference from the SFT model, value model from the reward model.
+  /** Fresh PPO models from the SFT and reward-model exports. */
+  async function freshModels() {
     const policy = await loadCausalLM(sftDirectory, { modelId: 'policy' });
     const reference = await loadCausalLM(sftDirectory, { modelId: 'reference' });
-    const valueModel = await loadScalarModel(sftDirectory, { initFrom: 'causal-lm' });
-    await valueModel.doSetParameters(await rewardTrunk.doGetParameters());
-    policy.configureTraining({ optimizer: { learningRate: 3e-4 }, maxGradNorm: 1 });
-    valueModel.configureTraining({ optimizer: { learningRate: 3e-4 }, maxGradNorm: 1 });
-    const runPpo = (iterations: number) =>
-      trainPpo({
-        policy,
-        reference,
-        valueModel,
-        rewardModel,
-        goldRewardModel: gold,
-        tokenizer,
-        prompts: train.prompts.map((prompt) => prompt.text!).filter(fits),
-        // A small entropy bonus: see the README's note on the tfjs engine.
-        hyperparameters: { iterations, rolloutBatchSize: 32, minibatchSize: 8, epochs: 2, maxNewTokens: MAX_NEW_TOKENS, klCoefficient: 0.02, emaDecay: 0, entropyCoefficient: 0.001 },
-        runDirectory: path.join(root, 'ppo'),
-        onWarning: () => {},
-      });
-    const atStart = await measure(policy);
-    const early = await runPpo(12);
-    const afterEarly = await measure(policy);
+    const valueModel = await loadScalarModel(rewardDirectory, { modelId: 'value' });
+    policy.configureTraining({ optimizer: { learningRate: LEARNING_RATE }, maxGradNorm: 1 });
+    valueModel.configureTraining({ optimizer: { learningRate: LEARNING_RATE }, maxGradNorm: 1 });
+    return { policy, reference, valueModel };
+  }
+
+  function runPpo(models: Awaited<ReturnType<typeof freshModels>>, hyperparameters: PpoHyperparametersInput, extra: { runDirectory?: string; pretrainingCorpus?: Int32Array[] } = {}) {
+    return trainPpo({ ...models, rewardModel, goldRewardModel: gold, tokenizer, prompts: trainPrompts, hyperparameters: { ...PPO, ...hyperparameters }, onWarning: () => {}, ...extra });
+  }
+
+  /** Mean reward-model and gold score on the held-out prompts, same sampling seed every time. */
+  async function measure(policy: CausalLMV1) {
+    const { sequences } = await createLocalGenerator(policy).doGenerate({
+      prompts: evaluationPrompts.map((prompt) => Int32Array.from(tokenizer.encode(prompt))),
+      sampling: { maxNewTokens: MAX_NEW_TOKENS, seed: 7, eosTokenIds: [tokenizer.eosTokenId!] },
+    });
+    const completions = sequences.map((sequence) =>
+      tokenizer.decode(sequence.finishReason === 'eos' ? sequence.completionIds.subarray(0, -1) : sequence.completionIds),
+    );
+    const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+    return {
+      reward: mean(await rewardModel.doScore({ prompts: evaluationPrompts, completions })),
+      gold: mean(await gold.doScore({ prompts: evaluationPrompts, completions })),
+    };
+  }
+
+  const pretrainingLoss = async (policy: Awaited<ReturnType<typeof freshModels>>['policy']) =>
+    (await policy.doEvaluate(buildLanguageModelingTask(pretrainingValidation, tokenizer.eosTokenId!, CONTEXT))).loss;
+
+  let klAfter8AtDefaultBeta = Number.NaN;
+  let pretrainingLossOfPpo = Number.NaN;
+
+  it('raises the reward-model and gold reward above the SFT start with finite KL, then over-optimises', { timeout: 600_000 }, async () => {
+    const models = await freshModels();
+    const runDirectory = path.join(root, 'ppo');
+    const atStart = await measure(models.policy);
+    const early = await runPpo(models, { iterations: 12 }, { runDirectory });
+    klAfter8AtDefaultBeta = early.history[7]!.kl;
+    pretrainingLossOfPpo = await pretrainingLoss(models.policy);
+    const afterEarly = await measure(models.policy);
     const earlyKl = early.history.at(-1)!.kl;
-    // Optimising the proxy longer (resuming the same run) shows over-optimisation: the
-    // reward model's score keeps rising while the gold score stops following it.
-    const late = await runPpo(30);
-    const afterLate = await measure(policy);
+    // Optimising the proxy longer (resuming the same run) over-optimises: the reward model's
+    // score keeps rising while the gold score stops following it.
+    const late = await runPpo(models, { iterations: 30 }, { runDirectory });
+    const afterLate = await measure(models.policy);
     const lateKl = late.history.at(-1)!.kl;
     process.stdout.write(
       `sim proof: SFT ${JSON.stringify(atStart)} → 12 iterations ${JSON.stringify(afterEarly)} (KL ${earlyKl.toFixed(2)})` +
@@ -128,5 +161,25 @@ describe.runIf(process.env.INSTRUCTKIT_SLOW_TESTS === '1')('PPO on the sim task'
     expect(Number.isFinite(earlyKl) && earlyKl > 0).toBe(true);
     expect(afterLate.reward).toBeGreaterThan(afterEarly.reward);
     expect(Number.isFinite(lateKl)).toBe(true);
+  });
+
+  it('keeps the policy at the SFT model with a very large β, and drifts further with β = 0', { timeout: 600_000 }, async () => {
+    const pinned = await runPpo(await freshModels(), { iterations: 8, klCoefficient: 10 });
+    const free = await runPpo(await freshModels(), { iterations: 8, klCoefficient: 0 });
+    const pinnedKl = pinned.history.at(-1)!.kl;
+    const freeKl = free.history.at(-1)!.kl;
+    process.stdout.write(`sim proof: KL after 8 iterations: β = 10 → ${pinnedKl.toFixed(3)}, β = 0.02 → ${klAfter8AtDefaultBeta.toFixed(3)}, β = 0 → ${freeKl.toFixed(3)}\n`);
+    expect(pinnedKl).toBeLessThan(0.1);
+    expect(pinnedKl).toBeLessThan(klAfter8AtDefaultBeta / 5);
+    expect(freeKl).toBeGreaterThan(klAfter8AtDefaultBeta);
+  });
+
+  it('PPO-ptx keeps the held-out pretraining loss lower than PPO at the same settings', { timeout: 600_000 }, async () => {
+    const models = await freshModels();
+    const sftLoss = await pretrainingLoss(models.policy);
+    await runPpo(models, { iterations: 12, ptxCoefficient: 1, ptxExamplesPerEpisode: 1 }, { pretrainingCorpus: pretraining });
+    const ptxLoss = await pretrainingLoss(models.policy);
+    process.stdout.write(`sim proof: held-out pretraining loss: SFT ${sftLoss.toFixed(3)}, PPO ${pretrainingLossOfPpo.toFixed(3)}, PPO-ptx ${ptxLoss.toFixed(3)}\n`);
+    expect(ptxLoss).toBeLessThan(pretrainingLossOfPpo);
   });
 });

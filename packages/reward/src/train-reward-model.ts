@@ -7,6 +7,7 @@ import {
   type TrainableModelV1,
   type TrainingListener,
   type TrainingLoopResult,
+  epochOrder,
 } from '@instructkit/core';
 import { buildRankingTask, type TokenizedRanking } from './build-ranking-task';
 import { cp, readdir } from 'node:fs/promises';
@@ -15,7 +16,6 @@ import { computeRewardNormalization, type RewardNormalizationSettings } from './
 import { createRewardModel, type RewardNormalization } from './create-reward-model';
 import { exportRewardModel } from './export-reward-model';
 import { encodeScoredSequence } from './encode-scored-sequence';
-import { epochOrder } from './epoch-order';
 import { evaluateRankings, type RankingEvaluation } from './evaluate-rankings';
 import type { PaddingSide } from './pad-rows';
 import { countRankedPairs, type RankingExample } from './ranking-example';

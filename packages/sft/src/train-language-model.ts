@@ -14,11 +14,11 @@ import {
   type TrainableModelV1,
   type TrainingListener,
   type TrainingLoopResult,
+  epochOrder,
 } from '@instructkit/core';
 import type { CheckpointSelector } from './checkpoint-selector';
 import { validationLossSelector } from './checkpoint-selector';
 import { collateExamples, packExamples } from './collate-examples';
-import { epochOrder } from './epoch-order';
 import { exportCheckpoint } from './export-checkpoint';
 import { tokenizeRecord, type LanguageModelingExample, type SftRecord } from './language-modeling-example';
 import type { SftPreset } from './sft-preset';

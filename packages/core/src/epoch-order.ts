@@ -1,4 +1,4 @@
-import { createRng } from '@instructkit/core';
+import { createRng } from './create-rng';
 
 /**
  * The order in which the examples of one epoch are visited: a Fisher–Yates shuffle from
