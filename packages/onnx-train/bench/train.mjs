@@ -53,12 +53,17 @@ const repeats = Number(option('--repeats', '2'));
 const stepsFor = { '4m': 6, '30m': 4, '124m': 2 };
 const issuePytorch = { '4m': 5260, '30m': 939, '124m': 224 };
 
-function runChild(engine, preset, steps, spinning = false) {
+function runChild(engine, preset, steps, spinning = false, attempt = 1) {
   const result = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', engine, preset, String(steps), spinning ? '1' : '0'], {
     encoding: 'utf8',
     env: { ...process.env, INSTRUCTKIT_QUIET: '1' },
     maxBuffer: 1 << 24,
   });
+  // A workspace build running beside the bench cleans dependencies' dist/ for a moment: wait and retry.
+  if (result.status !== 0 && result.stderr.includes('ERR_MODULE_NOT_FOUND') && attempt < 4) {
+    spawnSync('sleep', ['30']);
+    return runChild(engine, preset, steps, spinning, attempt + 1);
+  }
   if (result.status !== 0) throw new Error(`${engine} ${preset} failed:\n${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop());
 }
