@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { fixturePath } from '@instructkit/test-utils';
 import { createProgram } from '../src/program';
@@ -29,6 +31,21 @@ describe('instructkit logprobs', () => {
     const output = JSON.parse(await runCli(['logprobs', '--model', fixturePath('tiny-gpt2'), '--ids', longest.ids.join(',')]));
     expect(output.logprobs).toHaveLength(longest.ids.length - 1);
     output.logprobs.forEach((value: number, i: number) => expect(value).toBeCloseTo(longest.logprobs[i]!, 4));
+  });
+
+  it('runs on onnxruntime for a directory exported with export-onnx, with the same log-probs', async () => {
+    const expected = JSON.parse(readFileSync(fixturePath('tiny-gpt2/expected.json'), 'utf8')) as Expected;
+    const exported = mkdtempSync(path.join(os.tmpdir(), 'logprobs-onnx-'));
+    try {
+      await runCli(['export-onnx', '--model', fixturePath('tiny-gpt2'), '--out', exported]);
+      for (const testCase of expected.cases) {
+        const output = JSON.parse(await runCli(['logprobs', '--model', exported, '--ids', testCase.ids.join(',')]));
+        expect(output.logprobs).toHaveLength(testCase.ids.length - 1);
+        output.logprobs.forEach((value: number, i: number) => expect(value).toBeCloseTo(testCase.logprobs[i]!, 4));
+      }
+    } finally {
+      rmSync(exported, { recursive: true, force: true });
+    }
   });
 
   it('names the bad entry of --ids', async () => {

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError, UnsupportedError, type CausalLMV1 } from '@instructkit/core';
+import { InvalidArgumentError, type CausalLMV1 } from '@instructkit/core';
 
 /**
  * An inference engine able to score one token sequence, chosen by what a model
@@ -24,21 +24,22 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /**
- * Picks and loads the engine for a model directory: Hugging Face layout
- * (`config.json` + `model.safetensors`, ours or a GPT-2 checkpoint) runs on tfjs.
- * This is the seam where an ONNX directory (`model.onnx`) gets onnxruntime.
+ * Picks and loads the engine for a model directory: a directory exported to ONNX
+ * (`model.onnx`) runs on onnxruntime-node; Hugging Face layout (`config.json` +
+ * `model.safetensors`, ours or a GPT-2 checkpoint) runs on tfjs.
  *
  * @throws {InvalidArgumentError} the directory holds no model this CLI can run.
  */
 export async function chooseLogprobsEngine(modelDirectory: string): Promise<LogprobsEngine> {
+  // An exported directory (model.onnx, see `instructkit export-onnx`) runs on onnxruntime.
+  const { loadOnnxCausalLMIfExported } = await import('@instructkit/onnx');
+  const onnxModel = await loadOnnxCausalLMIfExported(modelDirectory);
+  if (onnxModel) return { name: 'onnxruntime', model: onnxModel, dispose: () => void onnxModel.dispose() };
   if ((await exists(path.join(modelDirectory, 'config.json'))) && (await exists(path.join(modelDirectory, 'model.safetensors')))) {
     const { loadCausalLM, selectBackend } = await import('@instructkit/tfjs');
     await selectBackend();
     const model = await loadCausalLM(modelDirectory);
     return { name: 'tfjs', model, dispose: () => model.dispose() };
-  }
-  if (await exists(path.join(modelDirectory, 'model.onnx'))) {
-    throw new UnsupportedError(`${modelDirectory}: ONNX model directories are not wired into 'logprobs' yet; pass the Hugging Face directory it was exported from`);
   }
   throw new InvalidArgumentError('--model', `${modelDirectory} holds neither config.json + model.safetensors (Hugging Face layout) nor model.onnx`);
 }
@@ -80,7 +81,7 @@ export function registerLogprobsCommand(program: Command): void {
   program
     .command('logprobs')
     .description('Print log p(ids[i+1] | ids[0..i]) for a token sequence under a model directory, as JSON')
-    .requiredOption('--model <dir>', 'model directory: Hugging Face layout (config.json + model.safetensors)')
+    .requiredOption('--model <dir>', 'model directory: Hugging Face layout (config.json + model.safetensors) or an ONNX export (model.onnx)')
     .requiredOption('--ids <ids>', 'comma-separated token ids, e.g. 464,3290,318')
     .action(async (options: { model: string; ids: string }) => {
       const logprobs = await computeLogprobs(options.model, parseTokenIds(options.ids));
