@@ -17,7 +17,8 @@ export interface LogprobsRequest {
 export interface LogprobsResult {
   /**
    * `[batchSize, length - 1]`: entry (b, t) is log p(ids[b, t+1] | ids[b, 0..t]).
-   * Entries whose target is padding are 0.
+   * Entries whose target (t+1) or context position (t) is padding are 0 — so the first
+   * real token of a left-padded row, which has nothing real to be predicted from, is 0 too.
    */
   readonly logprobs: Float32Array;
   /** `[batchSize, length - 1]` entropy (nats) of the distribution at position t, when requested. */

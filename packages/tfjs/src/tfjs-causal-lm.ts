@@ -60,10 +60,11 @@ export class TfjsCausalLM extends TfjsTransformer implements CausalLMV1 {
     const values = (await logprobs.data()) as Float32Array;
     const entropies = entropy ? ((await entropy.data()) as Float32Array) : undefined;
     tf.dispose([logprobs, ...(entropy ? [entropy] : [])]);
-    // Entries whose target is padding are 0 by contract.
+    // Entries whose target or context position is padding are 0 by contract (the first
+    // real token of a left-padded row has nothing real to be predicted from).
     for (let row = 0; row < batchSize; row++) {
       for (let step = 0; step < length - 1; step++) {
-        if (!batch.attentionMask[row * length + step + 1]) {
+        if (!batch.attentionMask[row * length + step + 1] || !batch.attentionMask[row * length + step]) {
           values[row * (length - 1) + step] = 0;
           if (entropies) entropies[row * (length - 1) + step] = 0;
         }
