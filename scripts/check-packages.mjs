@@ -14,10 +14,19 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
 // A real use of each package, run from both module systems. `m` is the module.
 const smoke = {
-  core: `if (typeof m.InstructKitError !== 'function') throw new Error('InstructKitError missing');`,
+  core: `const rng = m.createRng(1); const x = rng.next(); if (!(x >= 0 && x < 1)) throw new Error('createRng');
+    const bytes = m.serializeSafetensors(new Map([['w', { dtype: 'float32', shape: [2], data: Float32Array.of(1, 2) }]]));
+    if (m.toFloat32(m.parseSafetensors(bytes, 'mem').tensors.get('w'))[1] !== 2) throw new Error('safetensors round trip');`,
   tokenizer: `const t = await m.loadTokenizer('gpt2'); const ids = t.encode('Hello world'); if (t.decode(ids) !== 'Hello world') throw new Error('round trip failed: ' + ids);`,
-  data: `if (typeof m.readRecords !== 'function') throw new Error('readRecords missing');`,
-  cli: `if (typeof m.createProgram !== 'function') throw new Error('createProgram missing');`,
+  data: `const r = m.Ranking.safeParse({}); if (r.success) throw new Error('empty ranking accepted');`,
+  tfjs: `const model = await m.createCausalLM({ config: { architecture: 'gpt2', vocabSize: 16, contextLength: 8, hiddenSize: 8, numLayers: 1, numHeads: 2 }, seed: 1, backend: 'cpu' });
+    const out = await model.doLogprobs({ batch: { batchSize: 1, length: 3, ids: Int32Array.of(1, 2, 3), attentionMask: Uint8Array.of(1, 1, 1) } });
+    if (out.logprobs.length !== 2 || !(out.logprobs[0] < 0)) throw new Error('logprobs'); model.dispose();`,
+  evals: `const w = m.wilsonInterval(8, 10); if (!(w.ciLow > 0.49 && w.ciHigh < 0.95)) throw new Error('wilson');`,
+  sim: `if (typeof m.goldScore !== 'function') throw new Error('goldScore missing');`,
+  sft: `if (typeof m.sft !== 'function' || typeof m.pretrain !== 'function') throw new Error('sft/pretrain missing');`,
+  reward: `const loss = m.rankingLoss; if (typeof loss !== 'function') throw new Error('rankingLoss missing');`,
+  cli: `if (typeof m.createProgram !== 'function') throw new Error('createProgram missing'); if (!m.createProgram().commands.some((c) => c.name() === 'logprobs')) throw new Error('logprobs command missing');`,
 };
 
 const packages = readdirSync(path.join(root, 'packages'))

@@ -7,6 +7,7 @@ const apiSidebarFile = fileURLToPath(new URL('../api/typedoc-sidebar.json', impo
 const apiSidebar = existsSync(apiSidebarFile) ? JSON.parse(readFileSync(apiSidebarFile, 'utf8')) : [];
 
 const packages = ['core', 'tokenizer', 'data', 'tfjs', 'onnx', 'onnx-train', 'sft', 'reward', 'ppo', 'evals', 'sim', 'cli'];
+const guides = [{ name: 'pipeline', text: 'The demo pipeline' }];
 const guideFile = (name: string) => fileURLToPath(new URL(`../guide/${name}.md`, import.meta.url));
 
 export default defineConfig({
@@ -24,7 +25,13 @@ export default defineConfig({
     sidebar: {
       '/api/': [{ text: 'API reference', items: apiSidebar }],
       '/': [
-        { text: 'Introduction', items: [{ text: 'Getting started', link: '/getting-started' }] },
+        {
+          text: 'Introduction',
+          items: [
+            { text: 'Getting started', link: '/getting-started' },
+            ...guides.filter(({ name }) => existsSync(guideFile(name))).map(({ name, text }) => ({ text, link: `/guide/${name}` })),
+          ],
+        },
         {
           text: 'Packages',
           items: packages.filter((name) => existsSync(guideFile(name))).map((name) => ({ text: `@instructkit/${name}`, link: `/guide/${name}` })),

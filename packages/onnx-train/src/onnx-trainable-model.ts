@@ -246,16 +246,14 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
       for (const [name, value] of Object.entries(task.metrics(outputs))) metricSums[name] = (metricSums[name] ?? 0) + value * scale;
       for (const name of compiled.graph.valueOutputs) outputs[name]!.dispose();
     }
-    if (scale !== 1) for (let element = 0; element < this.gradients.length; element++) this.gradients[element]! *= scale;
-    const gradNorm = globalNorm(this.gradients);
+    // The buffer holds the sum over micro-batches; their mean is folded into the AdamW pass.
+    const gradNorm = globalNorm(this.gradients) * scale;
     const maxGradNorm = this.training.maxGradNorm ?? 0;
-    if (maxGradNorm > 0 && gradNorm > maxGradNorm) {
-      const factor = maxGradNorm / (gradNorm + 1e-6);
-      for (let index = 0; index < this.gradients.length; index++) this.gradients[index]! *= factor;
-    }
+    // torch.nn.utils.clip_grad_norm_ scaling, applied inside the AdamW pass.
+    const clipScale = maxGradNorm > 0 && gradNorm > maxGradNorm ? maxGradNorm / (gradNorm + 1e-6) : 1;
     const learningRate = learningRateAt(this.training.schedule ?? { kind: 'constant' }, this.currentStep, this.optimizer.learningRate);
     this.currentStep += 1;
-    flatAdamWStep(this.parameters, this.gradients, this.firstMoments, this.secondMoments, this.parameterSpecs, this.optimizer, learningRate, this.currentStep);
+    flatAdamWStep(this.parameters, this.gradients, this.firstMoments, this.secondMoments, this.parameterSpecs, this.optimizer, learningRate, this.currentStep, clipScale * scale);
     return { step: this.currentStep, loss, metrics: metricSums, gradNorm, learningRate, tokens };
   }
 

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readSafetensors } from '@instructkit/core';
 import { fixturePath } from '@instructkit/test-utils';
 import { loadCausalLM } from '@instructkit/tfjs';
 import { loadOnnxTrainableModel, saveOnnxTrainableModel } from '../src/model-directory';
@@ -26,12 +27,16 @@ describe('model directories', () => {
     }
   });
 
-  it('starts a reward model from a language-model checkpoint with a fresh score head', async () => {
-    const model = await loadOnnxTrainableModel(fixturePath('tiny-gpt2'), { head: 'scalar', seed: 4, training: { optimizer: { learningRate: 1e-3 } } });
-    const parameters = await model.doGetParameters();
-    expect(parameters.get('score.weight')!.shape).toEqual([1, 32]);
-    const { scores } = await model.doScore({ batch: paddedBatch(2, 5, 1, [0, 1], 'left', 128) });
-    expect(scores.every(Number.isFinite)).toBe(true);
-    model.dispose();
+  it('starts a reward model from a language-model checkpoint: trunk from the file, score head from the seed', async () => {
+    const { tensors } = await readSafetensors(path.join(fixturePath('tiny-gpt2'), 'model.safetensors'));
+    const training = { optimizer: { learningRate: 1e-3 } };
+    const first = await loadOnnxTrainableModel(fixturePath('tiny-gpt2'), { head: 'scalar', seed: 4, training });
+    const second = await loadOnnxTrainableModel(fixturePath('tiny-gpt2'), { head: 'scalar', seed: 5, training });
+    const [firstParameters, secondParameters] = [await first.doGetParameters(), await second.doGetParameters()];
+    expect(Array.from(firstParameters.get('h.1.mlp.c_fc.weight')!.data as Float32Array)).toEqual(Array.from(tensors.get('transformer.h.1.mlp.c_fc.weight')!.data as Float32Array));
+    expect(firstParameters.get('score.weight')!.shape).toEqual([1, 32]);
+    expect(Array.from(firstParameters.get('score.weight')!.data as Float32Array)).not.toEqual(Array.from(secondParameters.get('score.weight')!.data as Float32Array));
+    first.dispose();
+    second.dispose();
   });
 });
