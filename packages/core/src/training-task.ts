@@ -46,8 +46,9 @@ export interface RankingTask {
 /**
  * PPO clipped surrogate (Schulman et al. 2017) over response tokens:
  * ratio = exp(logπ − logπ_old); loss = mean_masked(max(−A·ratio, −A·clip(ratio, 1−ε, 1+ε)))
- * − entropyCoefficient · mean_masked(entropy). Metrics: `clipFraction`, `approxKl`
- * (mean of ((ratio − 1) − log ratio)), `entropy`.
+ * − entropyCoefficient · mean_masked(entropy). Metrics: `policyLoss`, `clipFraction`
+ * (fraction of actions where the clipped term is the larger, i.e. clipping is active —
+ * TRL's `pg_clipfrac`), `approxKl` (mean of ((ratio − 1) − log ratio)), `entropy`.
  */
 export interface PolicyTask {
   readonly kind: 'ppo-policy';

@@ -144,13 +144,15 @@ export function objectiveValue(model: ObjectiveModel, task: TrainingTask, mode: 
       const clipped = tf.mul(tf.neg(advantages), tf.clipByValue(ratio, 1 - clipRange, 1 + clipRange));
       const policyLoss = tf.mean(tf.maximum(unclipped, clipped)) as tf.Scalar;
       const entropy = tf.mean(softmaxEntropy(logits)) as tf.Scalar;
-      const loss = entropyCoefficient === 0 ? policyLoss : (tf.sub(policyLoss, tf.mul(entropy, entropyCoefficient)) as tf.Scalar);
+      // Clone when there is no entropy term: the step disposes the loss and the metrics separately.
+      const loss = entropyCoefficient === 0 ? tf.clone(policyLoss) : (tf.sub(policyLoss, tf.mul(entropy, entropyCoefficient)) as tf.Scalar);
       return {
         loss,
         metrics: {
           policyLoss,
           entropy,
-          clipFraction: tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), clipRange), 'float32')) as tf.Scalar,
+          // Core's definition (TRL's pg_clipfrac): actions where the clipped term is the one that counts.
+          clipFraction: tf.mean(tf.cast(tf.greater(clipped, unclipped), 'float32')) as tf.Scalar,
           approxKl: tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)) as tf.Scalar,
         },
         tokens: countTokens(batch),

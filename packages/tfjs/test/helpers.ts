@@ -47,7 +47,10 @@ export function randomBatch(seed: number, batchSize: number, length: number, voc
 export function realTargetMask(batch: TokenBatch): Uint8Array {
   const mask = new Uint8Array(batch.batchSize * (batch.length - 1));
   for (let row = 0; row < batch.batchSize; row++) {
-    for (let step = 0; step < batch.length - 1; step++) mask[row * (batch.length - 1) + step] = batch.attentionMask[row * batch.length + step + 1]!;
+    // An action counts when both its context position and its target are real tokens (core's contract).
+    for (let step = 0; step < batch.length - 1; step++) {
+      mask[row * (batch.length - 1) + step] = batch.attentionMask[row * batch.length + step]! & batch.attentionMask[row * batch.length + step + 1]!;
+    }
   }
   return mask;
 }

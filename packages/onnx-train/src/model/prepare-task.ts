@@ -226,7 +226,12 @@ export function prepareTask(task: TrainingTask, dims: Gpt2Dimensions, head: Mode
           return {
             policyLoss: surrogate,
             entropy: maskedMean((index) => entropy[index]!, weights),
-            clipFraction: maskedMean((index) => (Math.abs(Math.exp(logRatio(index)) - 1) > clipRange ? 1 : 0), weights),
+            // Core's definition (TRL's pg_clipfrac): the clipped term is the larger one.
+            clipFraction: maskedMean((index) => {
+              const ratio = Math.exp(logRatio(index));
+              const clipped = Math.min(Math.max(ratio, 1 - clipRange), 1 + clipRange);
+              return -advantages[index]! * clipped > -advantages[index]! * ratio ? 1 : 0;
+            }, weights),
             approxKl: maskedMean((index) => Math.exp(logRatio(index)) - 1 - logRatio(index), weights),
           };
         },
