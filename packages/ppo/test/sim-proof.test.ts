@@ -27,7 +27,6 @@ import { trainPpo } from '../src/train-ppo';
 
 const MAX_NEW_TOKENS = 16;
 const CONTEXT = 96;
-// A small entropy bonus: see the README's note on the tfjs engine.
 const PPO: PpoHyperparametersInput = {
   rolloutBatchSize: 32,
   minibatchSize: 8,
@@ -35,7 +34,6 @@ const PPO: PpoHyperparametersInput = {
   maxNewTokens: MAX_NEW_TOKENS,
   klCoefficient: 0.02,
   emaDecay: 0,
-  entropyCoefficient: 0.001,
 };
 const LEARNING_RATE = 3e-4;
 
