@@ -9,7 +9,7 @@ import { createProgressReporter } from '../shared/progress-reporter';
 import {
   CommonTrainingFields,
   commonOverrides,
-  loadTfjsEngine,
+  loadTrainingEngine,
   parseInteger,
   parseNumber,
   readCorpus,
@@ -90,7 +90,7 @@ Writes <output>/metrics.jsonl (step, loss, validationLoss, …) and <output>/che
     const writeOut = command.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text));
     const config = await loadConfigFile(flags.config, PretrainConfig, commonOverrides(flags));
     const resolve = resolverFor(flags.config);
-    const engine = options.engine ?? (await loadTfjsEngine());
+    const engine = options.engine ?? (await loadTrainingEngine(config.engine));
     const tokenizer = await engine.loadTokenizer(resolveModelPath(flags.config, config.tokenizer));
     const model = config.init
       ? await engine.loadCausalLM(resolve(config.init), config.backend)
@@ -148,6 +148,7 @@ export function addCommonOptions(command: Command): Command {
     .option('--batch-size <n>', 'sequences (rm: prompts) per micro-batch (overrides "batchSize")', parseInteger)
     .option('--learning-rate <lr>', 'peak learning rate (overrides "optimization.optimizer.learningRate")', parseNumber)
     .option('--seed <n>', 'seed (overrides "seed")', parseInteger)
+    .option('--engine <name>', 'training engine: tfjs or onnx (overrides "engine")')
     .option('--backend <name>', 'tfjs backend: cpu, wasm, tfjs-node, tfjs-node-gpu (overrides "backend")')
     .option('--json', 'print progress events as JSON lines instead of a bar')
     .option('--no-progress', 'print no progress');

@@ -54,6 +54,46 @@ export async function loadTfjsEngine(): Promise<TrainingCommandEngine> {
   };
 }
 
+/**
+ * The compiled ONNX engine (`@instructkit/onnx-train`): the same objectives as training
+ * graphs on onnxruntime-node, faster than tfjs-wasm on CPU and able to hold models the wasm
+ * heap cannot. It trains and scores; it does not sample, so checkpoint selection by
+ * sampled reward (`select: { rewardModel }`) needs the tfjs engine.
+ */
+export async function loadOnnxEngine(): Promise<TrainingCommandEngine> {
+  const onnxTrain = await import('@instructkit/onnx-train');
+  const { loadTokenizer } = await import('@instructkit/tokenizer');
+  // The trainers call configureTraining with the real settings before the first step.
+  const training: OptimizationSettings = { optimizer: { learningRate: 0 } };
+  return {
+    loadTokenizer: async (nameOrPath) => loadTokenizer(nameOrPath),
+    createCausalLM: async (config, seed) => onnxTrain.createOnnxTrainableModel({ config, seed, training }),
+    loadCausalLM: async (directory, _backend, dropout) => {
+      const model = await onnxTrain.loadOnnxTrainableModel(directory, { training });
+      if (!dropout) return model;
+      // Rebuild with the requested dropout: the training graphs read it from the config.
+      const parameters = await model.doGetParameters();
+      model.dispose();
+      return onnxTrain.createOnnxTrainableModel({
+        config: { ...model.config, dropout: { ...model.config.dropout, ...dropout } },
+        weights: parameters,
+        training,
+        modelId: directory,
+      });
+    },
+    loadRewardModel: async (directory, seed) => onnxTrain.loadOnnxTrainableModel(directory, { training, head: 'scalar', seed }),
+    loadScalarModel: async (directory) => onnxTrain.loadOnnxTrainableModel(directory, { training, head: 'scalar' }),
+  };
+}
+
+/** Training engines the pretrain, sft and rm commands can use. */
+export const TRAINING_ENGINES = ['tfjs', 'onnx'] as const;
+
+/** Loads a training engine by name. */
+export async function loadTrainingEngine(name: (typeof TRAINING_ENGINES)[number]): Promise<TrainingCommandEngine> {
+  return name === 'onnx' ? loadOnnxEngine() : loadTfjsEngine();
+}
+
 /** Optimizer settings of the training configs; the schedule's length is filled in from the data. */
 export const TrainingOptimizationSchema = z
   .object({
@@ -93,6 +133,8 @@ export const CommonTrainingFields = {
   logEvery: z.number().int().positive().default(1),
   /** Evaluate every this many steps. Default: once per epoch. */
   evaluateEvery: z.number().int().positive().optional(),
+  /** Training engine: `tfjs` (TensorFlow.js) or `onnx` (the compiled engine on onnxruntime-node). Default: `tfjs`. */
+  engine: z.enum(TRAINING_ENGINES).default('tfjs'),
   /** tfjs backend (`cpu`, `wasm`, `tfjs-node`, `tfjs-node-gpu`). Default: the best installed. */
   backend: z.string().min(1).optional(),
   /** Optimizer, schedule, clipping. */
@@ -108,6 +150,7 @@ export interface CommonFlags {
   readonly learningRate?: number;
   readonly seed?: number;
   readonly backend?: string;
+  readonly engine?: string;
   readonly json?: boolean;
   readonly progress: boolean;
 }
@@ -135,6 +178,7 @@ export function commonOverrides(flags: CommonFlags): Record<string, unknown> {
     'optimization.optimizer.learningRate': flags.learningRate,
     seed: flags.seed,
     backend: flags.backend,
+    engine: flags.engine,
   };
 }
 
