@@ -178,7 +178,7 @@ describe('instructkit ppo', () => {
 });
 
 describe('instructkit ppo with the default (tfjs) engine', () => {
-  it('trains from Hugging Face layout directories and exports final/ and final-ema/', async () => {
+  it('trains from Hugging Face layout directories with onnxruntime rollouts that follow the policy, and exports final/ and final-ema/', async () => {
     const { directory } = await workspace(BASE);
     const tokenizer = await trainTokenizer({ texts: ['a b c d ab cd ba dc', 'the quick brown fox'], vocabSize: 280 });
     const config = {

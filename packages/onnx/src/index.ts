@@ -31,3 +31,5 @@ export type { OrtScalarModelSettings } from './runtime/ort-scalar-model';
 export { exportCheckpointToOnnx, readCheckpointWeights } from './export/export-checkpoint';
 export type { ExportCheckpointOptions, ExportCheckpointResult } from './export/export-checkpoint';
 export { loadOnnxCausalLMIfExported } from './runtime/load-if-exported';
+export { createOrtPolicyGenerator } from './runtime/create-ort-policy-generator';
+export type { OrtPolicyGenerator, OrtPolicyGeneratorSettings, TrainedPolicy } from './runtime/create-ort-policy-generator';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './backends';
+import { plainMatMul } from './wasm-matmul';
 
 type GradientResult = { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] };
 
@@ -20,19 +21,18 @@ function customGrad2(body: (left: tf.Tensor, right: tf.Tensor, save: tf.GradSave
 
 /**
  * Matrix product `a @ b` of rank-2 (`[m,k]·[k,n]`) or batched rank-3 (`[b,m,k]·[b,k,n]`)
- * tensors whose gradient only calls the plain (non-transposed) matMul: tfjs-wasm's
- * matMul with `transposeA`/`transposeB` — which the built-in gradient uses — runs
- * 10–50× slower than the plain form, so the gradient transposes explicitly instead.
+ * tensors whose forward and gradient only reach tfjs-wasm's fast plain 2-D matMul
+ * (see {@link plainMatMul}): its `transposeA`/`transposeB` forms — which the built-in
+ * gradient uses — and its batched form run 10–50× slower.
  */
 export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const product = customGrad2((left, right, save) => {
     save([left, right]);
     return {
-      value: tf.matMul(left as tf.Tensor, right as tf.Tensor),
+      value: plainMatMul(left, right),
       gradFunc: (dy, saved) => {
         const [savedLeft, savedRight] = saved as [tf.Tensor, tf.Tensor];
-        const swap = savedLeft.rank === 3 ? [0, 2, 1] : [1, 0];
-        return [tf.matMul(dy, tf.transpose(savedRight, swap)), tf.matMul(tf.transpose(savedLeft, swap), dy)];
+        return [plainMatMul(dy, savedRight, false, true), plainMatMul(savedLeft, dy, true, false)];
       },
     };
   });

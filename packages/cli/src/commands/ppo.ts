@@ -44,6 +44,12 @@ const PpoConfig = z
     goldRewardModel: z.string().min(1).optional(),
     /** Run directory: metrics.jsonl and checkpoints/. Rerunning resumes from it. */
     output: z.string().min(1),
+    /**
+     * Where rollouts are sampled: `onnx` (onnxruntime-node, weights refreshed from the policy after
+     * every update — an order of magnitude faster than tfjs-wasm) or `local` (core's sampling loop
+     * on the training engine). Default: `onnx`.
+     */
+    rollouts: z.enum(['onnx', 'local']).default('onnx'),
     /** Start from a preset's values; `ppo`, `policyOptimization`, `valueOptimization` override them. */
     preset: z.enum(['instructgpt']).optional(),
     /** PPO hyperparameters (see `PpoHyperparameters` in @instructkit/ppo); checked in a second pass, after the preset. */
@@ -74,11 +80,18 @@ export interface PpoCommandEngine {
   loadValueModel(modelDirectory: string, optimization: OptimizationSettings): Promise<ScalarModelV1 & TrainableModelV1>;
   /** A text-level reward model over a scalar-model directory. */
   loadRewardModel(modelDirectory: string, tokenizer: PpoTokenizer): Promise<RewardModelV1>;
-  /** The rollout generator; it must sample from `policy`'s current weights. */
-  createGenerator(policy: CausalLMV1): GeneratorV1;
+  /**
+   * The rollout generator; it must sample from `policy`'s current weights. `rollouts` is the
+   * config's choice: `onnx` (onnxruntime, refreshed from the policy after each update) or `local`
+   * (core's sampling loop on the training engine itself).
+   */
+  createGenerator(policy: CausalLMV1 & TrainableModelV1, rollouts: 'onnx' | 'local'): RolloutGenerator | Promise<RolloutGenerator>;
   /** Writes a loadable model directory (config, weights, tokenizer) with the given weights. Optional. */
   exportPolicy?(policy: CausalLMV1 & TrainableModelV1, parameters: NamedTensors, directory: string, sourceDirectory: string): Promise<void>;
 }
+
+/** A rollout generator, disposed when the command ends if it holds resources. */
+export type RolloutGenerator = GeneratorV1 & { dispose?(): Promise<void> };
 
 /** Options of {@link registerPpoCommand}. */
 export interface PpoCommandOptions {
@@ -178,6 +191,7 @@ async function runPpoCommand(
         : undefined;
   const runDirectory = resolve(config.output);
 
+  const generator = await engine.createGenerator(policy, config.rollouts);
   const interrupt = abortOnInterrupt();
   const progress = io.progress ? createProgressReporter({ json: io.json }) : undefined;
   try {
@@ -187,7 +201,7 @@ async function runPpoCommand(
       valueModel,
       rewardModel,
       ...(goldRewardModel ? { goldRewardModel } : {}),
-      generator: engine.createGenerator(policy),
+      generator,
       tokenizer,
       prompts,
       ...(pretrainingCorpus ? { pretrainingCorpus } : {}),
@@ -217,6 +231,7 @@ async function runPpoCommand(
   } finally {
     interrupt.dispose();
     progress?.stop();
+    await generator.dispose?.();
   }
 }
 
@@ -264,7 +279,11 @@ async function loadDefaultEngine(): Promise<PpoCommandEngine> {
       const own = existsSync(path.join(directory, 'tokenizer.json')) ? await loadTokenizer(directory) : tokenizer;
       return createRewardModel({ model: await loadScalarModel(directory), tokenizer: own, normalization: await readRewardNormalization(directory), modelId: directory });
     },
-    createGenerator: (policy) => createLocalGenerator(policy),
+    async createGenerator(policy, rollouts) {
+      if (rollouts === 'local') return createLocalGenerator(policy);
+      const { createOrtPolicyGenerator } = await import('@instructkit/onnx');
+      return createOrtPolicyGenerator({ policy });
+    },
     async exportPolicy(_policy, parameters, directory, sourceDirectory) {
       const model = await loadCausalLM(sourceDirectory);
       try {
