@@ -95,8 +95,7 @@ export async function run(options = {}) {
   const rewardModel = createRewardModel({ model: scorer, tokenizer, normalization: await readRewardNormalization(rmDirectory) });
   const ppo = await trainPpo({
     policy, reference, valueModel, rewardModel, goldRewardModel: createGoldRewardModel(), tokenizer, prompts: ppoPrompts,
-    // entropyCoefficient > 0 works around @instructkit/tfjs disposing the policy loss when it doubles as a metric.
-    hyperparameters: { ...preset.hyperparameters, iterations: scale.ppoIterations, rolloutBatchSize: scale.rollout, minibatchSize: scale.rollout / 2, emaDecay: 0, entropyCoefficient: 1e-4, seed },
+    hyperparameters: { ...preset.hyperparameters, iterations: scale.ppoIterations, rolloutBatchSize: scale.rollout, minibatchSize: scale.rollout / 2, emaDecay: 0, seed },
     runDirectory: path.join(runs, 'ppo'), onEvent, onWarning: () => {},
   });
   const last = ppo.history.at(-1);

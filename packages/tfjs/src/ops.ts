@@ -40,15 +40,38 @@ export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 }
 
 /**
+ * Sums of the rows of a `[n, width]` matrix → `[width]`, as `ones[1,n] @ rows`: tfjs-wasm
+ * reduces a non-last axis by transposing first, 40× slower than the fast 2-D matMul.
+ */
+export function columnSums(rows: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => tf.reshape(plainMatMul(tf.ones([1, rows.shape[0]!]), rows), [rows.shape[1]!]) as tf.Tensor1D);
+}
+
+/**
  * `x @ weight + bias` for activations of any rank (`[..., in]`) and a Conv1D-layout
- * weight `[in, out]`, through the plain-form {@link matMul}.
+ * weight `[in, out]`, through the plain-form {@link matMul}; with a bias, one fused
+ * gradient (`dx = dy·Wᵀ`, `dW = xᵀ·dy`, `db` = column sums of `dy`).
  */
 export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
   const inputSize = x.shape[x.rank - 1]!;
   const outputSize = weight.shape[1]!;
   const flat = x.rank === 2 ? x : tf.reshape(x, [-1, inputSize]);
-  let output = matMul(flat, weight);
-  if (bias) output = tf.add(output, bias);
+  let output: tf.Tensor;
+  if (bias) {
+    const affine = customGrad3((input, matrix, shift, save) => {
+      save([input, matrix]);
+      return {
+        value: tf.add(plainMatMul(input, matrix), shift),
+        gradFunc: (dy, saved) => {
+          const [savedInput, savedMatrix] = saved as [tf.Tensor, tf.Tensor];
+          return [plainMatMul(dy, savedMatrix, false, true), plainMatMul(savedInput, dy, true, false), columnSums(dy)];
+        },
+      };
+    });
+    output = affine(flat, weight, bias);
+  } else {
+    output = matMul(flat, weight);
+  }
   return x.rank === 2 ? output : tf.reshape(output, [...x.shape.slice(0, -1), outputSize]);
 }
 
@@ -96,7 +119,7 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsil
             tf.sub(tf.sub(scaled, tf.mean(scaled, -1, true)), tf.mul(savedNormalized, tf.mean(tf.mul(scaled, savedNormalized), -1, true))),
             savedInverseStd,
           );
-          return [tf.reshape(dx, dy.shape), tf.sum(tf.mul(dyRows, savedNormalized), 0), tf.sum(dyRows, 0)];
+          return [tf.reshape(dx, dy.shape), columnSums(tf.mul(dyRows, savedNormalized)), columnSums(dyRows)];
         }),
     };
   });
@@ -106,25 +129,26 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsil
 const GELU_SCALE = Math.sqrt(2 / Math.PI);
 
 /**
- * GPT-2's tanh approximation of GELU: `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`, with
- * a fused analytic gradient (`pow` and its gradient are slow on wasm).
+ * GPT-2's tanh approximation of GELU: `0.5·x·(1 + tanh(u))`, `u = √(2/π)·(x + 0.044715·x³)`,
+ * computed as the identical `x·σ(2u)` (tfjs-wasm's `Sigmoid` is vectorised, its `Tanh` is
+ * ≈ 8× slower), with a fused analytic gradient (`pow` and its gradient are slow on wasm).
  */
 export function geluTanh(x: tf.Tensor): tf.Tensor {
   const gelu = customGrad1((input, save) => {
     const cube = tf.mul(tf.mul(input, input), input);
-    const tanh = tf.tanh(tf.mul(tf.add(input, tf.mul(cube, 0.044715)), GELU_SCALE));
+    const gate = tf.sigmoid(tf.mul(tf.add(input, tf.mul(cube, 0.044715)), 2 * GELU_SCALE));
     cube.dispose();
-    save([input, tanh]);
+    save([input, gate]);
     return {
-      value: tf.mul(tf.mul(input, 0.5), tf.add(tanh, 1)),
+      value: tf.mul(input, gate),
       gradFunc: (dy, saved) =>
         tf.tidy(() => {
-          const [savedInput, savedTanh] = saved as [tf.Tensor, tf.Tensor];
-          // d/dx = ½(1 + t) + ½·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²)
+          const [savedInput, savedGate] = saved as [tf.Tensor, tf.Tensor];
+          // d/dx = s + x·2s(1 − s)·√(2/π)·(1 + 3·0.044715·x²), s = σ(2u)
           const square = tf.mul(savedInput, savedInput);
-          const inner = tf.mul(tf.add(tf.mul(square, 3 * 0.044715), 1), GELU_SCALE);
-          const sech2 = tf.sub(1, tf.mul(savedTanh, savedTanh));
-          const derivative = tf.add(tf.mul(tf.add(savedTanh, 1), 0.5), tf.mul(tf.mul(tf.mul(savedInput, 0.5), sech2), inner));
+          const inner = tf.mul(tf.add(tf.mul(square, 3 * 0.044715), 1), 2 * GELU_SCALE);
+          const slope = tf.mul(savedGate, tf.sub(1, savedGate));
+          const derivative = tf.add(savedGate, tf.mul(tf.mul(savedInput, slope), inner));
           return [tf.mul(dy, derivative)];
         }),
     };
@@ -135,24 +159,27 @@ export function geluTanh(x: tf.Tensor): tf.Tensor {
 /**
  * `log softmax(logits)[target]` per row, `[n, vocab]` logits and `[n]` int32 targets →
  * `[n]`, with a fused gradient `dy · (onehot − softmax)`: no gather (whose gradient wasm
- * lacks) and no `[n, vocab]` log-softmax kept for the backward pass.
+ * lacks). The probabilities come from the `Softmax` kernel (vectorised on wasm, where
+ * `Exp` is scalar) and are kept for the backward pass; the log-normaliser is
+ * `max − log(max softmax)`, exact to float32 rounding because the largest probability
+ * is at least 1/vocab.
  */
 export function targetLogprobs(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
   const vocabSize = logits.shape[1];
   const select = customGrad1((input, save) => {
     const rows = input as tf.Tensor2D;
-    const logNormalizer = tf.logSumExp(rows, -1);
+    const probabilities = tf.softmax(rows);
+    const logNormalizer = tf.tidy(() => tf.sub(tf.max(rows, -1), tf.log(tf.max(probabilities, -1))));
     const oneHot = floatOneHot(targets, vocabSize);
     const chosen = tf.sum(tf.mul(rows, oneHot), -1);
-    save([rows, logNormalizer, targets]);
+    save([probabilities, targets]);
     oneHot.dispose();
     return {
       value: tf.sub(chosen, logNormalizer),
       gradFunc: (dy, saved) => {
-        const [savedRows, savedNormalizer, savedTargets] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-        const probabilities = tf.exp(tf.sub(savedRows, tf.expandDims(savedNormalizer, 1)));
+        const [savedProbabilities, savedTargets] = saved as [tf.Tensor2D, tf.Tensor1D];
         const hot = floatOneHot(savedTargets, vocabSize);
-        return [tf.mul(tf.sub(hot, probabilities), tf.expandDims((dy as tf.Tensor), 1))];
+        return [tf.mul(tf.sub(hot, savedProbabilities), tf.expandDims((dy as tf.Tensor), 1))];
       },
     };
   });

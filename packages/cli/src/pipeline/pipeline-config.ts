@@ -213,8 +213,8 @@ export function pipelinePreset(name: PipelinePresetName): PipelineSettings {
     },
     sft: { epochs: 3, batchSize: 16, learningRate: 1e-3, pretrainingMix: 0 },
     rm: { epochs: 2, batchSize: 8, learningRate: 1e-3 },
-    ppo: { iterations: 24, rolloutBatchSize: 32, minibatchSize: 16, epochs: 2, learningRate: 3e-5, klCoefficient: 0.05, maxNewTokens: 20, ptxCoefficient: 4, ptxExamplesPerEpisode: 1 },
-    eval: { prompts: 282, maxNewTokens: 20, temperature: 0, fewShotExamples: 3, truthfulnessQuestions: 60, multipleChoiceItems: 100, perplexityParagraphs: 100, toxicityPrompts: 10, toxicitySamples: 4 },
+    ppo: { iterations: 40, rolloutBatchSize: 32, minibatchSize: 16, epochs: 2, learningRate: 3e-5, klCoefficient: 0.05, maxNewTokens: 20, ptxCoefficient: 4, ptxExamplesPerEpisode: 1 },
+    eval: { prompts: 282, maxNewTokens: 20, temperature: 1, fewShotExamples: 3, truthfulnessQuestions: 60, multipleChoiceItems: 100, perplexityParagraphs: 100, toxicityPrompts: 10, toxicitySamples: 4 },
   };
 }
 
