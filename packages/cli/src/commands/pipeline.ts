@@ -34,7 +34,7 @@ export function registerPipelineCommand(program: Command): Command {
     .command('pipeline')
     .description('Run the whole InstructGPT pipeline on the embedded sim task and write report.json/report.html. Ctrl-C checkpoints; rerun resumes.')
     .option('--config <file>', 'YAML or JSON config: a preset plus fields to override (default: the "default" preset)')
-    .option('--quick', 'start from the "quick" preset: toy sizes, about a minute')
+    .option('--quick', 'start from the "quick" preset: toy sizes (seconds; a smoke test, not the paper results)')
     .option('--from-scratch', 'pretrain the base LM instead of loading the committed one')
     .option('--name <name>', 'run name: writes runs/<name>/ (overrides "name")')
     .option('--json', 'print progress events and the final summary as JSON lines')

@@ -180,7 +180,7 @@ export const COMMITTED_BASE_MODEL = 'examples/models/sim-base';
 
 /**
  * The built-in presets. `default` is `npm run demo` (≤ 15 minutes on 2 cores, starting from
- * the committed base model); `quick` is the same pipeline at toy sizes, for tests (about a
+ * the committed base model); `quick` is the same pipeline at toy sizes, for tests (seconds to a
  * minute; it pretrains its own tiny base because the committed one would dominate its time).
  */
 export function pipelinePreset(name: PipelinePresetName): PipelineSettings {
