@@ -8,8 +8,7 @@
  * - with β = 0 it drifts further than with β > 0;
  * - PPO-ptx keeps the pretraining loss lower than PPO at the same settings.
  *
- * About three minutes on the tfjs wasm backend, so it runs only when INSTRUCTKIT_SLOW_TESTS=1
- * (reported as skipped otherwise): `INSTRUCTKIT_SLOW_TESTS=1 npx vitest run test/sim-proof.test.ts`.
+ * About 80 seconds on the tfjs wasm backend; it runs with the rest of the suite.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,10 +33,12 @@ const PPO: PpoHyperparametersInput = {
   maxNewTokens: MAX_NEW_TOKENS,
   klCoefficient: 0.02,
   emaDecay: 0,
+  // A small entropy bonus (OpenAI baselines use 0.01) keeps this short run from collapsing early.
+  entropyCoefficient: 0.001,
 };
 const LEARNING_RATE = 3e-4;
 
-describe.runIf(process.env.INSTRUCTKIT_SLOW_TESTS === '1')('PPO on the sim task', () => {
+describe('PPO on the sim task', () => {
   let root: string;
   let tokenizer: Tokenizer;
   let sftDirectory: string;
