@@ -194,6 +194,9 @@ export async function runTrainingLoop(settings: TrainingLoopSettings): Promise<T
   let reason: 'completed' | 'interrupted' = 'completed';
   try {
     while (step < totalSteps) {
+      // Let timers and signal handlers run between steps: a step is one long synchronous
+      // computation, and only microtasks would run otherwise, so Ctrl-C would wait for the end.
+      await new Promise((resolve) => setImmediate(resolve));
       if (settings.signal?.aborted) {
         reason = 'interrupted';
         break;

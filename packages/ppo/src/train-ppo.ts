@@ -250,6 +250,8 @@ export async function trainPpo(settings: TrainPpoSettings): Promise<PpoRunResult
   const history: PpoMetrics[] = [];
   let reason: 'completed' | 'interrupted' = 'completed';
   while (iteration < hyper.iterations) {
+    // Let signal handlers run between iterations (the steps themselves are synchronous work).
+    await new Promise((resolve) => setImmediate(resolve));
     if (settings.signal?.aborted) {
       reason = 'interrupted';
       break;

@@ -65,8 +65,19 @@ export interface LoadScalarModelSettings extends LoadModelSettings {
   readonly seed?: number;
 }
 
+// One default selection at a time: two models loaded concurrently must not both initialise wasm.
+let defaultSelection: Promise<unknown> | undefined;
+
 async function ensureBackend(backend: string | undefined): Promise<void> {
-  if (backend !== undefined || currentBackend() === undefined) await selectBackend(backend !== undefined ? { backend } : {});
+  if (backend !== undefined) {
+    await selectBackend({ backend });
+    return;
+  }
+  if (currentBackend() !== undefined) return;
+  defaultSelection ??= selectBackend({}).finally(() => {
+    defaultSelection = undefined;
+  });
+  await defaultSelection;
 }
 
 // Causal-mask buffers of older GPT-2 checkpoints (`attn.bias`, `attn.masked_bias`) are not parameters.
