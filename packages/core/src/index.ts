@@ -14,6 +14,7 @@ export { writeFileAtomic } from './write-file-atomic';
 export { learningRateAt } from './learning-rate-at';
 export { createRng } from './create-rng';
 export { epochOrder } from './epoch-order';
+export { resolveAdamW, type ResolvedAdamW } from './resolve-adamw';
 export type { Rng, RngState } from './create-rng';
 export {
   applyRepetitionPenalty,

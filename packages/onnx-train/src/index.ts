@@ -13,8 +13,8 @@ export { gpt2Dimensions, gpt2ParameterSpecs, initializeGpt2Parameters } from './
 export type { Gpt2Dimensions, ModelHead, ParameterSpec } from './model/gpt2-parameters';
 export { taskShapeKey } from './model/task-shape';
 export type { TaskShape } from './model/task-shape';
-export { flatAdamWStep, globalNorm, resolveAdamW } from './optimizer/flat-adamw';
-export type { FlatSegment, ResolvedAdamW } from './optimizer/flat-adamw';
+export { flatAdamWStep, globalNorm } from './optimizer/flat-adamw';
+export type { FlatSegment } from './optimizer/flat-adamw';
 export { createTrainingSession } from './runtime/create-training-session';
 export type { TrainingSessionSettings } from './runtime/create-training-session';
 export { createOnnxTrainableModel, OnnxTrainableModel } from './onnx-trainable-model';

@@ -33,13 +33,15 @@ import {
   type TrainStepRequest,
   type TrainStepResult,
   type TransformerConfig,
+  resolveAdamW,
+  type ResolvedAdamW,
 } from '@instructkit/core';
 import { buildTrainingGraph, type TrainingGraph } from './model/build-training-graph';
 import { gpt2Dimensions, gpt2ParameterSpecs, initializeGpt2Parameters, type Gpt2Dimensions, type ModelHead, type ParameterSpec } from './model/gpt2-parameters';
 import { fillDropoutMask } from './model/dropout-masks';
 import { prepareTask, type DropoutInput, type PreparedTask } from './model/prepare-task';
 import { taskShapeKey } from './model/task-shape';
-import { flatAdamWStep, globalNorm, resolveAdamW, type ResolvedAdamW } from './optimizer/flat-adamw';
+import { flatAdamWStep, globalNorm } from './optimizer/flat-adamw';
 import { createTrainingSession, type TrainingSessionSettings } from './runtime/create-training-session';
 
 /** Settings of `createOnnxTrainableModel`. */

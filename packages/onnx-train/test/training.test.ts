@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { TrainingTask } from '@instructkit/core';
 import { expectClose } from '@instructkit/test-utils';
 import { createOnnxTrainableModel } from '../src/onnx-trainable-model';
-import { flatAdamWStep, resolveAdamW } from '../src/optimizer/flat-adamw';
+import { resolveAdamW } from '@instructkit/core';
+import { flatAdamWStep } from '../src/optimizer/flat-adamw';
 import { actionMask, paddedBatch, tinyConfig } from './tiny-tasks';
 
 const lmTask = (seed: number): TrainingTask => {

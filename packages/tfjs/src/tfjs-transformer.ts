@@ -19,8 +19,10 @@ import {
   type TrainStepRequest,
   type TrainStepResult,
   type TransformerConfig,
+  resolveAdamW,
+  type ResolvedAdamW,
 } from '@instructkit/core';
-import { AdamW, resolveAdamW, type ResolvedAdamW } from './adamw';
+import { AdamW } from './adamw';
 import { currentBackend } from './backends';
 import { EVALUATION_MODE, hashIntegers, positionIds, trainingMode } from './batch-utils';
 import { families } from './gpt2-family';

@@ -3,7 +3,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, learningRateAt, type TrainingTask } from '@instructkit/core';
 import { expectClose } from '@instructkit/test-utils';
 import { createCausalLM, selectBackend, type TfjsCausalLM } from '../src/index';
-import { AdamW, resolveAdamW } from '../src/adamw';
+import { resolveAdamW } from '@instructkit/core';
+import { AdamW } from '../src/adamw';
 import { randomBatch, realTargetMask, tinyConfig } from './helpers';
 
 function lmTask(seed: number, batchSize = 4, length = 10, vocabSize = 13): TrainingTask {
