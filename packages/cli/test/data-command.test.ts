@@ -1,27 +1,14 @@
 import path from 'node:path';
-import { CommanderError, type Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { createProgram } from '../src/program';
+import { runProgram } from './run-program';
 
 const fixtures = path.join(import.meta.dirname, '..', '..', 'data', 'test', '__fixtures__');
 
 /** Runs the CLI in-process, capturing stdout, stderr and the exit code. */
 async function run(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const program = createProgram();
-  const configure = (command: Command) => {
-    command.exitOverride().configureOutput({ writeOut: (text) => void (stdout += text), writeErr: (text) => void (stderr += text) });
-    command.commands.forEach(configure);
-  };
-  configure(program);
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { exitCode: 0, stdout, stderr };
-  } catch (error) {
-    if (error instanceof CommanderError) return { exitCode: error.exitCode, stdout, stderr };
-    throw error;
-  }
+  const { exitCode, stdout, stderr } = await runProgram(createProgram(), args);
+  return { exitCode, stdout, stderr };
 }
 
 describe('instructkit data validate', () => {

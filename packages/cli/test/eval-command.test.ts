@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCausalLM, saveModel } from '@instructkit/tfjs';
 import { trainTokenizer } from '@instructkit/tokenizer';
 import { registerEvalCommand } from '../src/commands/eval';
+import { runProgram } from './run-program';
 
 const simData = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples/data/sim');
 let directory: string;
@@ -30,20 +31,11 @@ afterAll(async () => {
 });
 
 async function run(args: string[]): Promise<string> {
-  let stdout = '';
   const program = new Command('instructkit');
   registerEvalCommand(program);
-  const configure = (command: Command) => {
-    command.exitOverride().configureOutput({ writeOut: (text) => void (stdout += text), writeErr: (text) => void (stdout += text) });
-    command.commands.forEach(configure);
-  };
-  configure(program);
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'commander.helpDisplayed') throw error;
-  }
-  return stdout;
+  const { output, commanderError } = await runProgram(program, args);
+  if (commanderError && commanderError.code !== 'commander.helpDisplayed') throw commanderError;
+  return output;
 }
 
 describe('instructkit eval', () => {

@@ -1,32 +1,19 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CommanderError, type Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toHuggingFaceConfig, writeSafetensors } from '@instructkit/core';
 import { createOrtCausalLM } from '@instructkit/onnx';
 import { createProgram } from '../src/program';
 import { randomGpt2Weights, tinyConfig } from '../../onnx/test/helpers';
+import { runProgram } from './run-program';
 
 const root = mkdtempSync(path.join(tmpdir(), 'instructkit-cli-onnx-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function run(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const program = createProgram();
-  const configure = (command: Command) => {
-    command.exitOverride().configureOutput({ writeOut: (text) => void (stdout += text), writeErr: (text) => void (stderr += text) });
-    command.commands.forEach(configure);
-  };
-  configure(program);
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { exitCode: 0, stdout, stderr };
-  } catch (error) {
-    if (error instanceof CommanderError) return { exitCode: error.exitCode, stdout, stderr };
-    throw error;
-  }
+  const { exitCode, stdout, stderr } = await runProgram(createProgram(), args);
+  return { exitCode, stdout, stderr };
 }
 
 describe('instructkit export-onnx', () => {

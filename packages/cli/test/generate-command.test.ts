@@ -7,6 +7,7 @@ import { generate } from '@instructkit/core';
 import { createCausalLM, loadCausalLM, saveModel } from '@instructkit/tfjs';
 import { trainTokenizer, type Tokenizer } from '@instructkit/tokenizer';
 import { registerGenerateCommand } from '../src/commands/generate';
+import { runProgram } from './run-program';
 
 let directory: string;
 let tokenizer: Tokenizer;
@@ -27,20 +28,11 @@ afterAll(async () => {
 });
 
 async function run(args: string[]): Promise<string> {
-  let stdout = '';
   const program = new Command('instructkit');
   registerGenerateCommand(program);
-  const configure = (command: Command) => {
-    command.exitOverride().configureOutput({ writeOut: (text) => void (stdout += text), writeErr: (text) => void (stdout += text) });
-    command.commands.forEach(configure);
-  };
-  configure(program);
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'commander.helpDisplayed') throw error;
-  }
-  return stdout;
+  const { output, commanderError } = await runProgram(program, args);
+  if (commanderError && commanderError.code !== 'commander.helpDisplayed') throw commanderError;
+  return output;
 }
 
 describe('instructkit generate', () => {

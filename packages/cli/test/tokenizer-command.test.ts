@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from '@instructkit/tokenizer';
 import { registerTokenizerCommand } from '../src/commands/tokenizer';
+import { runProgram } from './run-program';
 
 let directory: string;
 beforeAll(async () => {
@@ -15,20 +16,11 @@ afterAll(async () => {
 });
 
 async function run(args: string[]): Promise<string> {
-  let stdout = '';
-  const program = new Command('instructkit').exitOverride();
+  const program = new Command('instructkit');
   registerTokenizerCommand(program);
-  const configure = (command: Command) => {
-    command.exitOverride().configureOutput({ writeOut: (text) => void (stdout += text), writeErr: (text) => void (stdout += text) });
-    command.commands.forEach(configure);
-  };
-  configure(program);
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'commander.helpDisplayed') throw error;
-  }
-  return stdout;
+  const { output, commanderError } = await runProgram(program, args);
+  if (commanderError && commanderError.code !== 'commander.helpDisplayed') throw commanderError;
+  return output;
 }
 
 describe('instructkit tokenizer train', () => {
