@@ -136,3 +136,66 @@ describe('instructkit data clean', () => {
     }
   });
 });
+
+describe('instructkit data prepare', () => {
+  it('splits prompts by user and sends every label into its prompt split, naming labels of unknown prompts by file and line', async () => {
+    const { mkdtemp, readFile, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const directory = await mkdtemp(path.join(tmpdir(), 'instructkit-prepare-'));
+    const readJsonl = async (file: string) => (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    try {
+      const promptsFile = path.join(directory, 'prompts.jsonl');
+      // Prompt 3 repeats prompt 2's text (a duplicate the hygiene removes); 40 prompts of 8 users.
+      const prompts = Array.from({ length: 40 }, (_, index) => ({
+        id: `p-${index}`,
+        text: index === 0 ? 'Email jane.doe@example.com about the plan' : index === 3 ? 'Prompt number 2' : `Prompt number ${index}`,
+        userId: `u-${index % 8}`,
+        source: 'test',
+        createdAt: '2026-11-25T06:25:00Z',
+      }));
+      await writeFile(promptsFile, `${prompts.map((prompt) => JSON.stringify(prompt)).join('\n')}\n`);
+      const demonstrationsFile = path.join(directory, 'demonstrations.jsonl');
+      const demonstrations = prompts.map((prompt) => ({ promptId: prompt.id, completion: `answer to ${prompt.id}`, labelerId: 'l-1' }));
+      await writeFile(demonstrationsFile, `${[...demonstrations, { promptId: 'p-404', completion: 'orphan', labelerId: 'l-1' }].map((record) => JSON.stringify(record)).join('\n')}\n`);
+      const rankingsFile = path.join(directory, 'rankings.jsonl');
+      const rankings = prompts.slice(0, 10).map((prompt) => ({ promptId: prompt.id, completions: [{ text: 'a', policy: 'sft' }, { text: 'b', policy: 'ppo' }], order: [[0], [1]], labelerId: 'l-2' }));
+      await writeFile(rankingsFile, `${rankings.map((record) => JSON.stringify(record)).join('\n')}\n`);
+      const out = path.join(directory, 'out');
+      const args = ['data', 'prepare', '--out', out, '--seed', '5', '--prompts', promptsFile, '--demonstrations', demonstrationsFile, '--rankings', rankingsFile];
+
+      const strict = await run(args);
+      expect(strict.exitCode).toBe(1);
+      expect(strict.stdout).toBe(`${demonstrationsFile}:41: promptId: no prompt has id "p-404"\n`);
+
+      const result = await run([...args, '--rejects']);
+      expect(result.exitCode).toBe(0);
+      const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
+      expect(report.hygiene).toMatchObject({ input: 40, duplicates: 1, scrubbedPrompts: 1 });
+      expect(report.rejected).toBe(1);
+      expect(report.labels.demonstrations.ofRemovedPrompts).toBe(1);
+      expect(report.labels.demonstrations.train + report.labels.demonstrations.valid + report.labels.demonstrations.test).toBe(39);
+      expect(report.labels.rankings.train + report.labels.rankings.valid + report.labels.rankings.test + report.labels.rankings.ofRemovedPrompts).toBe(10);
+      const rejects = await readJsonl(path.join(out, 'rejects', 'demonstrations.jsonl.rejects.jsonl'));
+      expect(rejects).toEqual([expect.objectContaining({ line: 41, field: 'promptId' })]);
+
+      const usersOf = new Map<string, string>();
+      const splitOfPrompt = new Map<string, string>();
+      for (const split of ['train', 'valid', 'test']) {
+        for (const prompt of await readJsonl(path.join(out, split, 'prompts.jsonl'))) {
+          splitOfPrompt.set(prompt['id'] as string, split);
+          const user = prompt['userId'] as string;
+          expect(usersOf.get(user) ?? split).toBe(split);
+          usersOf.set(user, split);
+          if (prompt['id'] === 'p-0') expect(prompt['text']).not.toContain('jane.doe@example.com');
+        }
+        for (const kind of ['demonstrations', 'rankings']) {
+          for (const label of await readJsonl(path.join(out, split, `${kind}.jsonl`))) expect(splitOfPrompt.get(label['promptId'] as string)).toBe(split);
+        }
+      }
+      expect(new Set(usersOf.values()).size).toBe(3);
+      expect(await readJsonl(path.join(out, 'prompts.jsonl'))).toHaveLength(39);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});

@@ -159,6 +159,8 @@ async function clean(command: Command, files: string[], options: CleanOptions): 
  *   TRL, HH-RLHF, Alpaca, OpenAI chat, OASST trees or summarize-from-feedback rows into
  *   InstructKit records; bad rows are printed like `validate`'s and exit 1 unless
  *   `--rejects` keeps them in a side file.
+ * - `data prepare --out DIR --prompts FILE... [--demonstrations …] [--rankings …] [--ratings …]`
+ *   runs the same hygiene and sends every label into its prompt's split (see `prepareDataset`).
  * - `data clean --out DIR FILE...` runs the InstructGPT prompt hygiene (PII scrubbing,
  *   prefix dedup, per-user cap, split by user) and writes `prompts-{train,valid,test}.jsonl`
  *   and `hygiene-report.json` to DIR.
@@ -167,7 +169,7 @@ async function clean(command: Command, files: string[], options: CleanOptions): 
  * @returns The `data` command, for chaining.
  */
 export function registerDataCommand(program: Command): Command {
-  const data = program.command('data').description('Validate and convert record files (prompts, demonstrations, rankings, ratings, pairs).');
+  const data = program.command('data').description('Validate, convert and prepare record files (prompts, demonstrations, rankings, ratings, pairs).');
 
   data
     .command('validate')
@@ -208,5 +210,66 @@ export function registerDataCommand(program: Command): Command {
       await clean(command, files, options);
     });
 
+  data
+    .command('prepare')
+    .description('Prompt hygiene, then every label follows its prompt into its split: OUT/prompts.jsonl, OUT/{train,valid,test}/{prompts,demonstrations,rankings,ratings}.jsonl, OUT/report.json.')
+    .requiredOption('--out <dir>', 'output directory')
+    .requiredOption('--prompts <files...>', 'prompt files (JSONL / JSON, optionally .gz)')
+    .option('--demonstrations <files...>', 'demonstration files ({promptId, completion, labelerId})')
+    .option('--rankings <files...>', 'ranking files ({promptId, completions, order, labelerId})')
+    .option('--ratings <files...>', 'rating files ({promptId, completion, likert, …})')
+    .option('--prefix-length <chars>', 'prompts sharing this many normalised leading characters are duplicates (0 = keep all)', '100')
+    .option('--max-per-user <count>', 'most prompts kept per user (0 = no cap)', '200')
+    .option('--no-scrub', 'keep PII as it is')
+    .option('--seed <number>', 'seed of the per-user choice and the split', '0')
+    .option('--fractions <train,valid,test>', 'shares of prompts per split', '0.8,0.1,0.1')
+    .option('--rejects', 'write invalid lines to OUT/rejects/<file>.rejects.jsonl and exit 0')
+    .showHelpAfterError(false)
+    .action(async (options: PrepareOptions, command: Command) => {
+      await prepare(command, options);
+    });
+
   return data;
+}
+
+interface PrepareOptions extends Omit<CleanOptions, 'out'> {
+  out: string;
+  prompts: string[];
+  demonstrations?: string[];
+  rankings?: string[];
+  ratings?: string[];
+}
+
+async function prepare(command: Command, options: PrepareOptions): Promise<void> {
+  const { writeOut, writeErr } = writersOf(command);
+  const shares = options.fractions.split(',').map(Number);
+  if (shares.length !== 3 || shares.some((share) => !(share >= 0))) command.error(`--fractions: expected train,valid,test such as 0.8,0.1,0.1, got ${options.fractions}`, { exitCode: 1 });
+  const seed = Number(options.seed);
+  if (!Number.isInteger(seed)) command.error(`--seed: expected an integer, got ${options.seed}`, { exitCode: 1 });
+  const { prepareDataset } = await import('./data-prepare');
+  const report = await prepareDataset({
+    prompts: options.prompts,
+    labels: {
+      ...(options.demonstrations ? { demonstrations: options.demonstrations } : {}),
+      ...(options.rankings ? { rankings: options.rankings } : {}),
+      ...(options.ratings ? { ratings: options.ratings } : {}),
+    },
+    out: options.out,
+    prefixLength: parseCount(command, 'prefix-length', options.prefixLength),
+    maxPerUser: parseCount(command, 'max-per-user', options.maxPerUser),
+    scrub: options.scrub,
+    seed,
+    fractions: { train: shares[0]!, valid: shares[1]!, test: shares[2]! },
+    keepRejects: options.rejects ?? false,
+    onReject: (message) => writeOut(`${message}\n`),
+  });
+  const { hygiene } = report;
+  const labels = Object.entries(report.labels).map(([kind, counts]) => `${kind} ${counts.train}/${counts.valid}/${counts.test}${counts.ofRemovedPrompts > 0 ? ` (${counts.ofRemovedPrompts} of removed prompts dropped)` : ''}`);
+  const line =
+    `prompts: ${hygiene.input} read, ${hygiene.scrubbedPrompts} scrubbed, ${hygiene.duplicates} duplicates, ${hygiene.overCap} over the per-user cap → ` +
+    `train/valid/test ${hygiene.prompts.train}/${hygiene.prompts.valid}/${hygiene.prompts.test}` +
+    (labels.length > 0 ? `; ${labels.join(', ')}` : '') +
+    `; ${report.rejected} invalid lines; written to ${options.out}`;
+  if (report.rejected > 0 && !options.rejects) await failAfterFlush(command, line);
+  writeErr(`${line}\n`);
 }
