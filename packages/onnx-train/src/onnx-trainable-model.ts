@@ -77,8 +77,8 @@ const MOMENTS_FILE = 'onnx-optimizer.safetensors';
 interface CompiledObjective {
   readonly graph: TrainingGraph;
   readonly session: ort.InferenceSession;
-  /** Reused dropout mask buffers of this bucket. */
-  readonly masks: Map<string, Uint8Array>;
+  /** Reused dropout mask buffers of this bucket (inverted-dropout scales). */
+  readonly masks: Map<string, Float32Array>;
 }
 
 /**
@@ -190,11 +190,12 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
       let mask = compiled.masks.get(input.name);
       const size = input.shape.reduce((total, dimension) => total * dimension, 1);
       if (!mask) {
-        mask = new Uint8Array(size);
+        mask = new Float32Array(size);
         compiled.masks.set(input.name, mask);
       }
-      fillDropoutMask(mask, input.probability, this.rng);
-      feeds[input.name] = new ort.Tensor('bool', mask, [...input.shape]);
+      // Kept elements hold the inverted-dropout scale, so the graph applies dropout with one Mul.
+      fillDropoutMask(mask, input.probability, this.rng, Math.fround(1 / (1 - input.probability)));
+      feeds[input.name] = new ort.Tensor('float32', mask, [...input.shape]);
     }
   }
 

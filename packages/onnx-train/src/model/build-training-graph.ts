@@ -91,9 +91,10 @@ function gpt2Trunk(
   const heads = dims.numHeads;
   const headSize = d / heads;
   const rows = batchSize * length;
+  // The masks are fed as float scales (0 or 1/(1 − p)): one Mul forward and one backward.
   const applyDropout = (x: GraphTensor, name: string, probability: number) => {
-    const mask = dropoutMask(name, [...x.shape], probability);
-    return mask ? graph.dropout(x, mask, probability) : x;
+    const scale = dropoutMask(name, [...x.shape], probability);
+    return scale ? graph.mul(x, scale) : x;
   };
   const flatIds = graph.reshape(inputs.ids, [rows]);
   const flatPositions = graph.reshape(inputs.positions, [rows]);
@@ -106,9 +107,10 @@ function gpt2Trunk(
     hidden = graph.withScope(prefix, () => {
       const normed = graph.layerNorm(hidden, p(`${prefix}.ln_1.weight`), p(`${prefix}.ln_1.bias`), dims.layerNormEpsilon);
       const qkv = linear(normed, `${prefix}.attn.c_attn`);
-      const query = toHeads(graph.slice(qkv, 1, 0, d), [0, 2, 1, 3]);
-      const keyTransposed = toHeads(graph.slice(qkv, 1, d, 2 * d), [0, 2, 3, 1]);
-      const value = toHeads(graph.slice(qkv, 1, 2 * d, 3 * d), [0, 2, 1, 3]);
+      const [queryPart, keyPart, valuePart] = graph.split(qkv, 1, [d, d, d]);
+      const query = toHeads(queryPart!, [0, 2, 1, 3]);
+      const keyTransposed = toHeads(keyPart!, [0, 2, 3, 1]);
+      const value = toHeads(valuePart!, [0, 2, 1, 3]);
       const scores = graph.add(graph.mul(graph.matmul(query, keyTransposed), graph.scalar(1 / Math.sqrt(headSize))), inputs.attentionBias);
       const probabilities = applyDropout(graph.softmax(scores), names.attentionDropout(layer), dims.dropout.attention);
       const context = graph.reshape(graph.transpose(graph.matmul(probabilities, value), [0, 2, 1, 3]), [rows, d]);
@@ -176,7 +178,7 @@ export function buildTrainingGraph(settings: BuildTrainingGraphSettings): Traini
       attentionBias: graph.input(names.attentionBias, 'float32', [batchSize, 1, length, length]),
     };
     const dropoutMask = (name: string, maskShape: number[], probability: number) =>
-      training && probability > 0 ? graph.input(name, 'bool', maskShape) : undefined;
+      training && probability > 0 ? graph.input(name, 'float32', maskShape) : undefined;
     const hidden = graph.withScope(prefix.replace(/\.$/, '') || 'model', () =>
       gpt2Trunk(graph, dims, parameters, trunkInputs, batchSize, length, dropoutMask, names),
     );
@@ -184,16 +186,15 @@ export function buildTrainingGraph(settings: BuildTrainingGraphSettings): Traini
     let loss: GraphTensor;
     if (termShape.kind === 'language-modeling' || termShape.kind === 'ppo-policy') {
       const unembedding = parameters.get(dims.tieWordEmbeddings ? 'wte.weight' : 'lm_head.weight')!;
-      const logits = graph.matmulTransposed(hidden, unembedding);
       const targets = graph.input(names.targets, 'int64', [rows, 1]);
       const weights = perToken(names.weights);
       if (termShape.kind === 'language-modeling') {
-        const logprobs = graph.targetLogprobs(logits, targets);
+        const logprobs = graph.projectedTargetLogprobs(hidden, unembedding, targets);
         outputs.push([logprobs, names.logprobs]);
         // Weights are mask / (masked tokens in the batch): the sum is the masked mean.
         loss = graph.neg(total(graph, graph.mul(logprobs, weights)));
       } else {
-        const logSoftmax = graph.logSoftmax(logits);
+        const logSoftmax = graph.logSoftmax(graph.matmulTransposed(hidden, unembedding));
         const logprobs = graph.gatherLast(logSoftmax, targets);
         outputs.push([logprobs, names.logprobs]);
         // PPO clipped surrogate (Schulman et al. 2017, Eq. 7) with an entropy bonus.

@@ -4,7 +4,7 @@ import { batchInputNames, MASKED_SCORE } from './build-training-graph';
 import type { Gpt2Dimensions, ModelHead } from './gpt2-parameters';
 import type { TaskShape } from './task-shape';
 
-/** A dropout mask the graph expects as a bool input. */
+/** A dropout mask the graph expects as a float input (0 where dropped, 1/(1 − p) where kept). */
 export interface DropoutInput {
   /** Graph input name. */
   readonly name: string;

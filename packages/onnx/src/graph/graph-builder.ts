@@ -253,7 +253,7 @@ export class GraphBuilder {
   }
   /** Converts to another element type. */
   cast(x: SymbolicTensor, to: ElementType): SymbolicTensor {
-    const codes: Record<ElementType, number> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, bfloat16: 16 };
+    const codes: Record<ElementType, number> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11, bfloat16: 16 };
     return this.node('Cast', [x], [to], { to: codes[to] })[0]!;
   }
   /** The shape of `x` as a 1-D int64 tensor (optionally the slice `[start, end)`). */

@@ -16,6 +16,7 @@ export const ONNX_DATA_TYPE = {
   int64: 7,
   bool: 9,
   float16: 10,
+  float64: 11,
   bfloat16: 16,
 } as const;
 
