@@ -37,6 +37,12 @@ describe('runPipeline (quick preset)', () => {
     expect(events.some((event) => event.type === 'step-end')).toBe(true);
   }, 180_000);
 
+  it('trains on the compiled ONNX engine and generates on onnxruntime where it is installed', () => {
+    expect(report.engine).toBe('onnx');
+    // The rollouts came from onnxruntime and matched the training engine's log-probs of the same tokens.
+    expect(events.some((event) => event.type === 'step-end' && typeof event.metrics['logprob_mismatch'] === 'number' && event.metrics['logprob_mismatch'] < 1e-3)).toBe(true);
+  });
+
   it('times every stage', () => {
     expect(Object.keys(report.stages)).toEqual([...PIPELINE_STAGES]);
     for (const seconds of Object.values(report.stages)) expect(seconds).toBeGreaterThanOrEqual(0);
@@ -110,6 +116,16 @@ describe('runPipeline (quick preset)', () => {
     expect(ends.filter((event) => !event.skipped).map((event) => event.stage)).toEqual(['ppo', 'ppo-ptx', 'eval', 'report']);
     const report = JSON.parse(await readFile(path.join(result.runDirectory, 'report.json'), 'utf8')) as PipelineReport;
     expect(report.settings.ppo.iterations).toBe(1);
+  }, 120_000);
+});
+
+describe('runPipeline on the tfjs engine', () => {
+  it('runs the same stages with TensorFlow.js models and reports the engine', async () => {
+    const settings = { ...pipelinePreset('quick'), name: 'tfjs', engine: 'tfjs' as const, runsDirectory: directory };
+    const result = await runPipeline(settings);
+    expect(result.reason).toBe('completed');
+    expect(result.report!.engine).toBe('tfjs');
+    expect(result.report!.winRates.length).toBeGreaterThan(0);
   }, 120_000);
 });
 

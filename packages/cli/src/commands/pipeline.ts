@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import pc from 'picocolors';
 import { loadConfigFile } from '../shared/config-file';
 import { abortOnInterrupt } from '../shared/interrupt';
 import { createProgressReporter } from '../shared/progress-reporter';
 import { PipelineConfigFile, resolvePipelineSettings, type PipelineSettings } from '../pipeline/pipeline-config';
+import { PIPELINE_ENGINES, type PipelineEngineName } from '../pipeline/pipeline-engine';
 import type { PipelineEvent, PipelineResult } from '../pipeline/run-pipeline';
 import type { PipelineWinRate } from '../pipeline/evaluate-models';
 
@@ -14,6 +15,7 @@ interface PipelineFlags {
   readonly quick?: boolean;
   readonly fromScratch?: boolean;
   readonly name?: string;
+  readonly engine?: PipelineEngineName;
   readonly json?: boolean;
   readonly progress: boolean;
 }
@@ -37,6 +39,7 @@ export function registerPipelineCommand(program: Command): Command {
     .option('--quick', 'start from the "quick" preset: toy sizes (seconds; a smoke test, not the paper results)')
     .option('--from-scratch', 'pretrain the base LM instead of loading the committed one')
     .option('--name <name>', 'run name: writes runs/<name>/ (overrides "name")')
+    .addOption(new Option('--engine <engine>', 'model engine: onnx (onnx-train + onnxruntime-node), tfjs, or auto (onnx where onnxruntime-node loads); overrides "engine"').choices([...PIPELINE_ENGINES]))
     .option('--json', 'print progress events and the final summary as JSON lines')
     .option('--no-progress', 'print no progress, only the summary')
     .addHelpText(
@@ -54,7 +57,10 @@ Writes runs/<name>/report.json (stages, winRates, rmAccuracy, likert, truthfulne
     .action(async (flags: PipelineFlags, command: Command) => {
       const writeOut = command.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text));
       const writeErr = command.configureOutput().writeErr ?? ((text: string) => process.stderr.write(text));
-      const file: PipelineConfigFile = flags.config ? await loadConfigFile(flags.config, PipelineConfigFile, { name: flags.name }) : PipelineConfigFile.parse(flags.name ? { name: flags.name } : {});
+      const overrides = { name: flags.name, engine: flags.engine };
+      const file: PipelineConfigFile = flags.config
+        ? await loadConfigFile(flags.config, PipelineConfigFile, overrides)
+        : PipelineConfigFile.parse(Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)));
       const settings = resolvePipelineSettings(file, flags.quick ? 'quick' : undefined);
       // Paths in a config file are relative to it; with no file, to the working directory.
       const baseDirectory = flags.config ? path.dirname(path.resolve(flags.config)) : process.cwd();
@@ -115,6 +121,7 @@ function formatSummary(result: PipelineResult): string {
   const { report } = result;
   const lines = [
     `report: ${result.files!.html}`,
+    `engine: ${report.engine}`,
     `time: ${report.totalSeconds.toFixed(0)} s (${Object.entries(report.stages).map(([stage, seconds]) => `${stage} ${seconds.toFixed(0)}`).join(', ')})`,
     `reward model: validation accuracy ${percent(report.rmAccuracy.validation)} (${report.rmAccuracy.pairs} pairs)`,
     'win rates (95% Wilson interval):',

@@ -11,6 +11,8 @@ export interface PipelineReport {
   readonly createdAt: string;
   /** The resolved settings. */
   readonly settings: PipelineSettings;
+  /** The model engine that trained and evaluated (`onnx`: onnx-train + onnxruntime-node; `tfjs`). */
+  readonly engine: string;
   /** Where the base model came from: `pretrained` in this run or `committed` (with its directory). */
   readonly baseModel: { readonly source: 'pretrained' | 'committed'; readonly directory: string };
   /** Seconds spent per stage (summed over resumed sessions), and the total. */

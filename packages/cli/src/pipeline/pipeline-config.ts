@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PIPELINE_ENGINES } from './pipeline-engine';
 
 /** Sizes of the generated sim data set and the prompt hygiene applied to it. */
 export const PipelineDataSettings = z
@@ -132,8 +133,13 @@ export const PipelineSettings = z
     runsDirectory: z.string().min(1),
     /** Seed of the data, initialisation, shuffling and sampling. */
     seed: z.number().int().min(0),
-    /** tfjs backend (`cpu`, `wasm`, `tfjs-node`); absent: the best installed. */
+    /** tfjs backend (`cpu`, `wasm`, `tfjs-node`) when the tfjs engine runs; absent: the best installed. */
     backend: z.string().min(1).optional(),
+    /**
+     * Model engine: `onnx` trains on `@instructkit/onnx-train` and generates on onnxruntime-node,
+     * `tfjs` does everything on TensorFlow.js. Absent (`auto`): `onnx` where onnxruntime-node loads.
+     */
+    engine: z.enum(PIPELINE_ENGINES).optional(),
     data: PipelineDataSettings,
     tokenizer: PipelineTokenizerSettings,
     base: PipelineBaseSettings,
@@ -162,6 +168,7 @@ export const PipelineConfigFile = z
     runsDirectory: z.string().min(1).optional(),
     seed: z.number().int().min(0).optional(),
     backend: z.string().min(1).optional(),
+    engine: z.enum(PIPELINE_ENGINES).optional(),
     data: PipelineDataSettings.partial().optional(),
     tokenizer: PipelineTokenizerSettings.partial().optional(),
     base: PipelineBaseSettings.extend({ architecture: PipelineArchitecture.partial() }).partial().optional(),

@@ -7,6 +7,7 @@ import { buildSimMultipleChoiceSuite, buildSimTruthfulnessQuestions } from './si
 import { collectCurves, writePipelineReport, type PipelineReport } from './build-pipeline-report';
 import { evaluateModels, type EvaluatedModel, type EvaluationResults } from './evaluate-models';
 import type { PipelineSettings } from './pipeline-config';
+import { loadPipelineEngine, type PipelineInferenceModel } from './pipeline-engine';
 import { prepareSimData, type PreparedData } from './prepare-sim-data';
 
 /** The stages of a pipeline run, in order. */
@@ -73,11 +74,12 @@ const STAGE_DIRECTORIES: Record<PipelineStage, string> = {
 };
 
 /** The settings each stage depends on, cumulatively (a stage depends on everything before it). */
-function stageFingerprints(settings: PipelineSettings, fromScratch: boolean): Record<PipelineStage, string> {
+function stageFingerprints(settings: PipelineSettings, fromScratch: boolean, engine: string): Record<PipelineStage, string> {
   const sections: Record<PipelineStage, unknown> = {
     data: { seed: settings.seed, data: settings.data },
     tokenizer: { tokenizer: settings.tokenizer, committed: fromScratch ? null : settings.base.model },
-    base: { base: settings.base, fromScratch, backend: settings.backend ?? null },
+    // The engine's numerics differ in rounding, and its checkpoints' optimizer state is its own.
+    base: { base: settings.base, fromScratch, backend: settings.backend ?? null, engine },
     sft: settings.sft,
     rm: settings.rm,
     ppo: settings.ppo,
@@ -123,7 +125,11 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
   state.settings ??= {};
   // A stage is reused only while the settings it (and every stage before it) depends on are unchanged;
   // from the first changed stage on, outputs are deleted so no trainer resumes from a stale checkpoint.
-  const fingerprints = stageFingerprints(settings, !useCommittedBase);
+  const engine = await loadPipelineEngine(settings.engine ?? 'auto', {
+    ...(settings.backend ? { backend: settings.backend } : {}),
+    log: (message) => emit({ type: 'log', stage: 'data', message }),
+  });
+  const fingerprints = stageFingerprints(settings, !useCommittedBase, engine.name);
   const firstChanged = PIPELINE_STAGES.findIndex((name) => state.settings[name] !== undefined && state.settings[name] !== fingerprints[name]);
   if (firstChanged >= 0) {
     for (const name of PIPELINE_STAGES.slice(firstChanged)) {
@@ -135,7 +141,7 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
     emit({ type: 'log', stage: PIPELINE_STAGES[firstChanged]!, message: `settings changed: rerunning from the ${PIPELINE_STAGES[firstChanged]} stage` });
   }
   for (const name of PIPELINE_STAGES) state.settings[name] = fingerprints[name];
-  await writeFileAtomic(path.join(runDirectory, 'settings.json'), `${JSON.stringify({ ...settings, fromScratch: !useCommittedBase }, null, 2)}\n`);
+  await writeFileAtomic(path.join(runDirectory, 'settings.json'), `${JSON.stringify({ ...settings, fromScratch: !useCommittedBase, engine: engine.name }, null, 2)}\n`);
   const saveState = () => writeFileAtomic(stateFile, `${JSON.stringify(state, null, 2)}\n`);
   const started = Date.now();
   const directories = {
@@ -179,10 +185,8 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
   };
 
   try {
-    // Heavy engines load on first use so that `--help` and config errors stay fast.
-    const tfjs = await import('@instructkit/tfjs');
     const { loadTokenizer, trainTokenizer } = await import('@instructkit/tokenizer');
-    const backend = settings.backend ? { backend: settings.backend } : {};
+    const { exportCheckpoint } = await import('@instructkit/sft');
 
     const data = await stage(
       'data',
@@ -231,16 +235,18 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
           return committedBase;
         }
         const { pretrain } = await import('@instructkit/sft');
-        const model = yieldBetweenSteps(await tfjs.createCausalLM({
-          config: {
-            architecture: 'gpt2',
-            vocabSize: tokenizer.vocabSize,
-            ...settings.base.architecture,
-            ...(tokenizer.eosTokenId !== undefined ? { eosTokenId: tokenizer.eosTokenId } : {}),
-          },
-          seed: settings.seed,
-          ...backend,
-        }));
+        const model = yieldBetweenSteps(
+          await engine.createCausalLM(
+            {
+              architecture: 'gpt2',
+              vocabSize: tokenizer.vocabSize,
+              ...settings.base.architecture,
+              ...(tokenizer.eosTokenId !== undefined ? { eosTokenId: tokenizer.eosTokenId } : {}),
+            },
+            settings.seed,
+            'base',
+          ),
+        );
         try {
           const result = await pretrain({
             model,
@@ -271,7 +277,7 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
       'sft',
       async () => {
         const { sft } = await import('@instructkit/sft');
-        const model = yieldBetweenSteps(await tfjs.loadCausalLM(baseDirectory, { ...backend, modelId: 'sft' }));
+        const model = yieldBetweenSteps(await engine.loadCausalLM(baseDirectory, { modelId: 'sft' }));
         try {
           const result = await sft({
             model,
@@ -301,7 +307,7 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
       'rm',
       async () => {
         const { trainRewardModel } = await import('@instructkit/reward');
-        const model = yieldBetweenSteps(await tfjs.loadScalarModel(sftDirectory, { initFrom: 'causal-lm', seed: settings.seed, ...backend, modelId: 'reward-model' }));
+        const model = yieldBetweenSteps(await engine.loadRewardModelForTraining(sftDirectory, settings.seed));
         try {
           await model.configureTraining({ optimizer: { learningRate: settings.rm.learningRate, beta1: 0.9, beta2: 0.95 }, maxGradNorm: 1, seed: settings.seed });
           const result = await trainRewardModel({
@@ -341,10 +347,12 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
       const optimizerSteps = settings.ppo.iterations * settings.ppo.epochs * (settings.ppo.rolloutBatchSize / settings.ppo.minibatchSize);
       // The preset warms up over 80 steps (10 of the paper's iterations); short runs warm up over their first tenth.
       const warmupSteps = Math.min(80, Math.floor(optimizerSteps / 10));
-      const policy = yieldBetweenSteps(await tfjs.loadCausalLM(sftDirectory, { ...backend, modelId: name }));
-      const reference = await tfjs.loadCausalLM(sftDirectory, { ...backend, modelId: 'sft-reference' });
-      const valueModel = yieldBetweenSteps(await tfjs.loadScalarModel(rmDirectory, { initFrom: 'scalar', ...backend, modelId: `${name}-value` }));
-      const scorer = await tfjs.loadScalarModel(rmDirectory, { initFrom: 'scalar', ...backend, modelId: 'reward-model' });
+      // PPO trains without dropout (InstructGPT, TRL): the ratio must be exactly 1 before the first update.
+      const policy = yieldBetweenSteps(await engine.loadCausalLM(sftDirectory, { modelId: name, dropout: 'off' }));
+      const reference = await engine.loadInferenceModel(sftDirectory, 'sft-reference');
+      const valueModel = yieldBetweenSteps(await engine.loadScalarModel(rmDirectory, `${name}-value`));
+      const scorer = await engine.loadScalarModel(rmDirectory, 'reward-model');
+      const generator = await engine.createRolloutGenerator(policy);
       try {
         await policy.configureTraining({ ...preset.policyOptimization, schedule: { kind: 'constant', warmupSteps }, seed: settings.seed });
         await valueModel.configureTraining({ ...preset.valueOptimization, schedule: { kind: 'constant', warmupSteps }, seed: settings.seed });
@@ -354,6 +362,7 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
           valueModel,
           rewardModel: createRewardModel({ model: scorer, tokenizer, normalization: await readRewardNormalization(rmDirectory) }),
           goldRewardModel: createGoldRewardModel(),
+          generator,
           tokenizer,
           prompts: data.ppoPrompts,
           ...(name === 'ppo-ptx' ? { pretrainingCorpus: data.pretrain.map((text) => Int32Array.from(tokenizer.encode(text)).subarray(0, policy.config.contextLength)) } : {}),
@@ -382,13 +391,14 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
         });
         interrupted(result.reason);
         const exported = finalOf(directory);
-        await tfjs.saveModel(policy, exported);
-        await writeFileAtomic(path.join(exported, 'tokenizer.json'), tokenizer.toTokenizerJson());
+        await exportCheckpoint({ model: policy, directory: exported, tokenizer });
         const last = result.history.at(-1);
         if (last) log(name)(`reward ${last.reward.toFixed(3)}, KL ${last.kl.toFixed(3)}${last['gold_reward'] !== undefined ? `, gold ${last['gold_reward'].toFixed(3)}` : ''}`);
         return exported;
       } finally {
-        for (const model of [policy, reference, valueModel, scorer]) model.dispose();
+        await generator.dispose?.();
+        for (const model of [policy, valueModel, scorer]) model.dispose();
+        await reference.dispose();
       }
     };
     const ppoDirectory = await stage('ppo', () => runPpoStage('ppo', directories.ppo), async () => finalOf(directories.ppo));
@@ -406,9 +416,9 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
           { name: 'ppo-ptx', directory: ppoPtxDirectory },
         ];
         // One at a time: @instructkit/tfjs initialises its backend once per call, and concurrent first calls race.
-        const models: { name: string; model: Awaited<ReturnType<typeof tfjs.loadCausalLM>> }[] = [];
-        for (const { name, directory } of loaded) models.push({ name, model: await tfjs.loadCausalLM(directory, { ...backend, modelId: name }) });
-        const scorer = await tfjs.loadScalarModel(rmDirectory, { initFrom: 'scalar', ...backend, modelId: 'reward-model' });
+        const models: { name: string; model: PipelineInferenceModel }[] = [];
+        for (const { name, directory } of loaded) models.push({ name, model: await engine.loadInferenceModel(directory, name) });
+        const scorer = await engine.loadScalarModel(rmDirectory, 'reward-model');
         try {
           const byName = new Map(models.map((entry) => [entry.name, entry.model]));
           const evaluated: EvaluatedModel[] = [
@@ -435,7 +445,7 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
           await writeFileAtomic(path.join(directories.eval, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
           return results;
         } finally {
-          for (const { model } of models) model.dispose();
+          for (const { model } of models) await model.dispose();
           scorer.dispose();
         }
       },
@@ -457,6 +467,7 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
         name: settings.name,
         createdAt: new Date().toISOString(),
         settings,
+        engine: engine.name,
         baseModel: state.base ?? { source: 'pretrained', directory: baseDirectory },
         stages,
         totalSeconds: Object.values(stages).reduce((sum, seconds) => sum + seconds, 0),
