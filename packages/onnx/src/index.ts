@@ -21,7 +21,7 @@ export type {
   ValueInfoSpec,
 } from './proto/onnx-proto';
 export { createOrtCausalLM, createOrtCausalLMFromWeights, findOnnxModelFile, OrtCausalLM } from './runtime/ort-causal-lm';
-export type { LiveWeightsMode, OrtCausalLMFromWeightsSettings, OrtCausalLMSettings } from './runtime/ort-causal-lm';
+export type { DecodingGraph, LiveWeightsMode, OrtCausalLMFromWeightsSettings, OrtCausalLMSettings } from './runtime/ort-causal-lm';
 export { readDecoderLayout, configFromLayout } from './runtime/decoder-layout';
 export type { DecoderLayout } from './runtime/decoder-layout';
 export { selectExecutionProviders, toSessionOptions } from './runtime/session-settings';

@@ -236,3 +236,59 @@ export function decodeModelSummary(bytes: Uint8Array): DecodedModelSummary {
     metadata: Object.fromEntries(model.metadataProps.map((entry) => [entry.key ?? '', entry.value ?? ''])),
   };
 }
+
+/**
+ * Indices of the nodes that contribute to `outputs`, in graph order: a backward walk from the
+ * outputs over explicit node inputs. onnxruntime runs every node of a graph whatever is fetched,
+ * so dropping the others is how a run skips them.
+ */
+export function nodesReaching(nodes: readonly { readonly inputs: readonly string[]; readonly outputs: readonly string[] }[], outputs: readonly string[]): number[] {
+  const live = new Set(outputs);
+  const kept: number[] = [];
+  for (let index = nodes.length - 1; index >= 0; index--) {
+    const node = nodes[index]!;
+    if (!node.outputs.some((name) => live.has(name))) continue;
+    kept.push(index);
+    for (const name of node.inputs) if (name) live.add(name);
+  }
+  return kept.reverse();
+}
+
+/**
+ * The model with only the graph outputs named in `keep` and the nodes and initializers they need
+ * (inputs are all kept, so feeds stay valid). Undefined when nothing would be removed, or when the
+ * graph has subgraphs (`If`, `Loop`: their implicit outer-scope inputs are not followed) or external
+ * data (whose paths are relative to the original file).
+ */
+export function pruneModelOutputs(bytes: Uint8Array, keep: (outputName: string) => boolean): Uint8Array | undefined {
+  const model = onnx.ModelProto.decode(bytes);
+  const graph = model.graph;
+  if (!graph) return undefined;
+  const allOutputs = graph.output ?? [];
+  const allNodes = graph.node ?? [];
+  const initializers = graph.initializer ?? [];
+  const outputs = allOutputs.filter((output) => keep(output.name ?? ''));
+  if (outputs.length === allOutputs.length || outputs.length === 0) return undefined;
+  if (allNodes.some((node) => (node.attribute ?? []).some((attribute) => attribute.g || (attribute.graphs ?? []).length > 0))) return undefined;
+  if (initializers.some((tensor) => tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL)) return undefined;
+  const kept = nodesReaching(
+    allNodes.map((node) => ({ inputs: node.input ?? [], outputs: node.output ?? [] })),
+    outputs.map((output) => output.name ?? ''),
+  );
+  const nodes = kept.map((index) => allNodes[index]!);
+  const used = new Set(nodes.flatMap((node) => node.input ?? []));
+  for (const output of outputs) used.add(output.name ?? '');
+  graph.output = outputs;
+  graph.node = nodes;
+  graph.initializer = initializers.filter((tensor) => used.has(tensor.name ?? ''));
+  graph.valueInfo = (graph.valueInfo ?? []).filter((info) => used.has(info.name ?? ''));
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** `spec` reduced to the outputs named in `keep` and the nodes and initializers they need (see `pruneModelOutputs`). */
+export function pruneSpecOutputs(spec: ModelSpec, keep: (outputName: string) => boolean): ModelSpec {
+  const outputs = spec.outputs.filter((output) => keep(output.name));
+  const nodes = nodesReaching(spec.nodes, outputs.map((output) => output.name)).map((index) => spec.nodes[index]!);
+  const used = new Set(nodes.flatMap((node) => node.inputs));
+  return { ...spec, outputs, nodes, initializers: spec.initializers.filter((initializer) => used.has(initializer.name)) };
+}
