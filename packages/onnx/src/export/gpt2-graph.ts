@@ -132,7 +132,7 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
 
   // One additive mask for every layer: 0 where query i may attend to key j (j <= past + i
   // and j is not padding), the most negative float elsewhere. [batch, 1, seq, total].
-  const maskBias = graph.withScope('mask', () => {
+  const buildMaskBias = () => graph.withScope('mask', () => {
     const one = graph.scalar(1, 'int64');
     const sequenceLength = graph.squeeze(graph.shape(inputIds, 1, 2), [0]);
     const total = graph.squeeze(graph.shape(attentionMask, 1, 2), [0]);
@@ -149,6 +149,11 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
     // Residual adds, bias adds and LayerNorms fold into SkipLayerNormalization; the whole
     // attention (bias, heads split, cache concat, mask, softmax) into one MultiHeadAttention.
     const contrib = 'com.microsoft';
+    // MultiHeadAttention applies the causal mask itself (unidirectional) and takes the padding
+    // mask as is: one Cast instead of the 13 small kernels that build the additive mask, which
+    // cost about a tenth of a 4M decoding step. Masked scores get its default -10000 instead of
+    // the most negative float: exp underflows to 0 either way for any row with a real key.
+    const keyPaddingMask = graph.withScope('mask', () => graph.cast(attentionMask, 'int32'));
     const skipLayerNorm = (input: SymbolicTensor, skip: SymbolicTensor, norm: string, bias: SymbolicTensor | undefined) => {
       const [normalized, , , sum] = graph.node(
         'SkipLayerNormalization',
@@ -176,9 +181,9 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
         const past = head === 'lm' ? pasts[layer]! : [undefined, undefined];
         const [context, presentKey, presentValue] = graph.node(
           'MultiHeadAttention',
-          [query, key, value, weight(`${prefix}.attn.c_attn.bias`, [3 * hiddenSize]), undefined, maskBias, past[0], past[1]],
+          [query, key, value, weight(`${prefix}.attn.c_attn.bias`, [3 * hiddenSize]), keyPaddingMask, undefined, past[0], past[1]],
           ['float32', head === 'lm' ? 'float32' : null, head === 'lm' ? 'float32' : null],
-          { num_heads: numHeads },
+          { num_heads: numHeads, unidirectional: 1 },
           contrib,
         );
         if (head === 'lm') presents.push(presentKey!, presentValue!);
@@ -199,6 +204,7 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
       ? skipLayerNorm(pending.output, residual, 'ln_f', pending.bias).normalized
       : graph.layerNorm(residual, weight('ln_f.weight', [hiddenSize]), weight('ln_f.bias', [hiddenSize]), epsilon);
   } else {
+    const maskBias = buildMaskBias();
     const scale = graph.scalar(1 / Math.sqrt(headDim));
     for (let layer = 0; layer < config.numLayers; layer++) {
       const prefix = `h.${layer}`;
