@@ -2,15 +2,19 @@
 // prompt 64 -> 64 new tokens, greedy, random weights. Prints a markdown table with ratios
 // against the issue's reference figures (ORT on a PyTorch export: 2,379 / 5,711 tok/s for 4M)
 // and, when @instructkit/tfjs is built, against tfjs-wasm.
-// Usage: node bench/generate.mjs [--presets 4m,124m] [--repeats 3] [--threads 2] [--spin on] [--tfjs off|all] [--variants float32,float32:standard,int8,float16,inputs]
+// Usage: node bench/generate.mjs [--presets 4m,124m] [--repeats 3] [--threads 2] [--spin auto|on|off] [--tfjs off|all] [--variants float32,float32:standard,int8,float16,inputs]
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createOrtCausalLMFromWeights } from '../dist/index.js';
+import { createOrtCausalLMFromWeights, spinningHelps } from '../dist/index.js';
 
 process.env.INSTRUCTKIT_QUIET = '1';
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, index, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[index + 1]]] : pairs), []),
 );
+// Spinning of onnxruntime's intra-op threads: `auto` (the package default) decides from the load
+// average; decided once here so that every variant of a run spins alike.
+const spinSetting = args.spin === 'on' ? true : args.spin === 'off' ? false : 'auto';
+const spinning = spinSetting === 'auto' ? spinningHelps() : spinSetting;
 const presets = {
   '4m': { architecture: 'gpt2', vocabSize: 4096, contextLength: 128, hiddenSize: 256, numLayers: 4, numHeads: 4 },
   '124m': { architecture: 'gpt2', vocabSize: 50257, contextLength: 1024, hiddenSize: 768, numLayers: 12, numHeads: 12 },
@@ -107,7 +111,7 @@ for (const preset of chosen) {
       precision: variant === 'inputs' ? 'float32' : variant,
       liveWeights: variant === 'inputs' ? 'inputs' : 'reexport',
       operators,
-      sessionOptions: { intraOpThreads: threads, allowSpinning: args.spin === 'on' },
+      sessionOptions: { intraOpThreads: threads, allowSpinning: spinning },
     });
     const loadMs = performance.now() - created;
     const refreshStart = performance.now();
@@ -136,7 +140,7 @@ for (const preset of chosen) {
   }
 }
 
-console.log(`\nGeneration, prompt ${promptLength} -> ${newTokens} new tokens, greedy, ${threads} intra-op threads (spinning ${args.spin === "on" ? "on" : "off"}), median of ${repeats}; 1-min load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end on ${(await import('node:os')).cpus().length} cores (shared machine: noisy)\n`);
+console.log(`\nGeneration, prompt ${promptLength} -> ${newTokens} new tokens, greedy, ${threads} intra-op threads (spinning ${spinning ? "on" : "off"}${spinSetting === "auto" ? ", chosen by auto" : ""}), median of ${repeats}; 1-min load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end on ${(await import('node:os')).cpus().length} cores (shared machine: noisy)\n`);
 console.log('| config | variant | batch | ORT tok/s | issue target (ORT on PyTorch export) | ratio | tfjs-wasm tok/s | ratio | session create ms | updateWeights ms |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) {

@@ -2,16 +2,20 @@
 // Splits OrtCausalLM's step into JavaScript around session.run (feeds, cache views, mask),
 // session.run itself, and the caller's argmax; then runs a bare loop that calls session.run
 // directly with reused tensors (the floor the JavaScript side can reach).
-// Usage: node bench/profile-decode.mjs [--operators onnxruntime|standard] [--batch 1] [--threads 2] [--spin on|off] [--decoding-graph pruned|full] [--rounds 5]
+// Usage: node bench/profile-decode.mjs [--operators onnxruntime|standard] [--batch 1] [--threads 2] [--spin auto|on|off] [--decoding-graph pruned|full] [--rounds 5]
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
-import { createOrtCausalLMFromWeights } from '../dist/index.js';
+import { createOrtCausalLMFromWeights, spinningHelps } from '../dist/index.js';
 
 process.env.INSTRUCTKIT_QUIET = '1';
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, index, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[index + 1]]] : pairs), []),
 );
+// Spinning of onnxruntime's intra-op threads: `auto` (the package default) decides from the load
+// average; decided once here so that every variant of a run spins alike.
+const spinSetting = args.spin === 'on' ? true : args.spin === 'off' ? false : 'auto';
+const spinning = spinSetting === 'auto' ? spinningHelps() : spinSetting;
 const config = { architecture: 'gpt2', vocabSize: 4096, contextLength: 128, hiddenSize: 256, numLayers: 4, numHeads: 4 };
 const operators = args.operators ?? 'onnxruntime';
 const batchSize = Number(args.batch ?? 1);
@@ -49,7 +53,7 @@ const model = await createOrtCausalLMFromWeights({
   weights: randomWeights(7),
   operators,
   decodingGraph: args['decoding-graph'] ?? 'pruned',
-  sessionOptions: { intraOpThreads: Number(args.threads ?? 2), allowSpinning: args.spin === 'on' },
+  sessionOptions: { intraOpThreads: Number(args.threads ?? 2), allowSpinning: spinning },
 });
 // Time the session that decoding runs (the pruned graph's unless --decoding-graph full).
 const session = await model['sessionForDecoding']();
@@ -166,7 +170,7 @@ for (let round = 0; round < rounds; round++) {
   results.bare.push(await bareLoop());
 }
 const pick = (list, key) => median(list.map((entry) => entry[key])).toFixed(3);
-console.log(`4M, ${operators} ops, ${args['decoding-graph'] ?? 'pruned'} decoding graph, batch ${batchSize}, threads ${args.threads ?? 2}, spinning ${args.spin === 'on' ? 'on' : 'off'}, load ${loadavg()[0].toFixed(2)}; ms per decoding step (median of ${rounds})`);
+console.log(`4M, ${operators} ops, ${args['decoding-graph'] ?? 'pruned'} decoding graph, batch ${batchSize}, threads ${args.threads ?? 2}, spinning ${spinning ? 'on' : 'off'}${spinSetting === 'auto' ? ' (auto)' : ''}, load ${loadavg()[0].toFixed(2)}; ms per decoding step (median of ${rounds})`);
 console.log(`  OrtCausalLM: ${pick(results.model, 'tokensPerSecond')} tok/s; prompt pass ${pick(results.model, 'prefill')} ms; step total ${pick(results.model, 'total')} = session.run ${pick(results.model, 'run')} + around run ${pick(results.model, 'aroundRun')} + argmax ${pick(results.model, 'sample')}`);
 console.log(`  bare loop:   total ${pick(results.bare, 'total')}, session.run ${pick(results.bare, 'run')}`);
 await model.dispose();

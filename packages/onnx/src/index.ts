@@ -24,7 +24,7 @@ export { createOrtCausalLM, createOrtCausalLMFromWeights, findOnnxModelFile, Ort
 export type { DecodingGraph, LiveWeightsMode, OrtCausalLMFromWeightsSettings, OrtCausalLMSettings } from './runtime/ort-causal-lm';
 export { readDecoderLayout, configFromLayout } from './runtime/decoder-layout';
 export type { DecoderLayout } from './runtime/decoder-layout';
-export { selectExecutionProviders, toSessionOptions } from './runtime/session-settings';
+export { selectExecutionProviders, spinningHelps, toSessionOptions } from './runtime/session-settings';
 export type { ExecutionProviderName, OrtSessionSettings } from './runtime/session-settings';
 export { createOrtScalarModel, OrtScalarModel } from './runtime/ort-scalar-model';
 export type { OrtScalarModelSettings } from './runtime/ort-scalar-model';

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { InvalidArgumentError } from '@instructkit/core';
@@ -19,15 +20,44 @@ export interface OrtSessionSettings {
    */
   readonly executionProviders?: readonly ExecutionProviderName[];
   /**
-   * Let idle intra-op threads spin waiting for work. Spinning shaves a little latency on an idle
-   * machine but collapses throughput when the cores are shared — with training threads in the same
-   * process, another session, or other processes (measured here under load: 3.2 ms per decoding
-   * step with spinning, 0.6 ms without). Default: false (onnxruntime's own default is true).
+   * Let idle intra-op threads spin waiting for work. A decoding step of a small model is dozens of
+   * short kernels, and without spinning every one of them wakes the sleeping threads: on an
+   * otherwise idle 2-core machine spinning made the 4M model's decoding 20–40% faster. When the
+   * cores are busy with other work — training threads in the same process, another session, other
+   * processes — spinning threads steal their time instead, and decoding was 1.5–2× slower with
+   * spinning than without (load average 5–6 on 2 cores).
+   * `auto` spins when the machine has idle cores as the session is created: a 1-minute load average
+   * below three quarters of the cores (printed once to stderr). Sessions live long and the load
+   * changes, so pass `true` or `false` when you know the machine.
+   * Default: `auto` (onnxruntime's own default is `true`).
    */
-  readonly allowSpinning?: boolean;
+  readonly allowSpinning?: boolean | 'auto';
 }
 
 let announced = false;
+let spinningAnnounced = false;
+
+/**
+ * Whether `allowSpinning: 'auto'` spins now: when the 1-minute load average is below three
+ * quarters of the cores, so that spinning threads find a core that nothing else wants.
+ */
+export function spinningHelps(cores = availableParallelism(), load = loadavg()[0]!): boolean {
+  return load < 0.75 * cores;
+}
+
+function resolveSpinning(setting: boolean | 'auto' | undefined): boolean {
+  if (setting === true || setting === false) return setting;
+  const cores = availableParallelism();
+  const load = loadavg()[0]!;
+  const spinning = spinningHelps(cores, load);
+  if (!spinningAnnounced) {
+    spinningAnnounced = true;
+    if (process.env.INSTRUCTKIT_QUIET !== '1') {
+      process.stderr.write(`[instructkit/onnx] intra-op thread spinning ${spinning ? 'on' : 'off'} (load average ${load.toFixed(1)} on ${cores} cores; set sessionOptions.allowSpinning to choose)\n`);
+    }
+  }
+  return spinning;
+}
 
 function cudaProviderInstalled(): boolean {
   try {
@@ -58,7 +88,10 @@ export function selectExecutionProviders(): ExecutionProviderName[] {
   return providers;
 }
 
-/** Translates InstructKit's settings to onnxruntime's `SessionOptions`. */
+/**
+ * Translates InstructKit's settings to onnxruntime's `SessionOptions` (`allowSpinning: 'auto'` is
+ * decided here, from the load average at this moment).
+ */
 export function toSessionOptions(settings: OrtSessionSettings = {}): InferenceSession.SessionOptions {
   const threads = settings.intraOpThreads;
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 0)) {
@@ -68,7 +101,7 @@ export function toSessionOptions(settings: OrtSessionSettings = {}): InferenceSe
     graphOptimizationLevel: settings.graphOptimizationLevel ?? 'all',
     executionProviders: [...(settings.executionProviders ?? selectExecutionProviders())],
     ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
-    extra: { session: { intra_op: { allow_spinning: settings.allowSpinning ? '1' : '0' } } },
+    extra: { session: { intra_op: { allow_spinning: resolveSpinning(settings.allowSpinning) ? '1' : '0' } } },
   };
   return options;
 }
