@@ -206,14 +206,18 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
   } else {
     const maskBias = buildMaskBias();
     const scale = graph.scalar(1 / Math.sqrt(headDim));
+    // The trunk runs on [batch * seq, hidden] rows: onnxruntime fuses a 2-D MatMul and its bias
+    // Add into one Gemm (it leaves 3-D ones apart), 16 kernels fewer per 4-layer step.
+    const headsShape = graph.withScope('shapes', () => graph.concat([graph.shape(inputIds), graph.ints([numHeads, headDim])], 0));
+    let rows = graph.reshape(hidden, [-1, hiddenSize]);
     for (let layer = 0; layer < config.numLayers; layer++) {
       const prefix = `h.${layer}`;
-      hidden = graph.withScope(prefix, () => {
-        const attentionInput = graph.layerNorm(hidden, weight(`${prefix}.ln_1.weight`, [hiddenSize]), weight(`${prefix}.ln_1.bias`, [hiddenSize]), epsilon);
+      rows = graph.withScope(prefix, () => {
+        const attentionInput = graph.layerNorm(rows, weight(`${prefix}.ln_1.weight`, [hiddenSize]), weight(`${prefix}.ln_1.bias`, [hiddenSize]), epsilon);
         const qkv = linear(attentionInput, `${prefix}.attn.c_attn`, hiddenSize, 3 * hiddenSize);
         const [query, key, value] = graph
-          .split(qkv, 2, [hiddenSize, hiddenSize, hiddenSize])
-          .map((part) => graph.transpose(graph.reshape(part, [0, 0, numHeads, headDim]), [0, 2, 1, 3]));
+          .split(qkv, 1, [hiddenSize, hiddenSize, hiddenSize])
+          .map((part) => graph.transpose(graph.reshapeTo(part, headsShape), [0, 2, 1, 3]));
         let keys = key!;
         let values = value!;
         if (head === 'lm') {
@@ -224,14 +228,15 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
         // Transpose + MatMul + Mul are fused by onnxruntime into one FusedMatMul(transB, alpha).
         const scores = graph.add(graph.mul(graph.matMul(query!, graph.transpose(keys, [0, 1, 3, 2])), scale), maskBias);
         const context = graph.matMul(graph.softmax(scores, -1), values);
-        const merged = graph.reshape(graph.transpose(context, [0, 2, 1, 3]), [0, 0, hiddenSize]);
-        const attended = graph.add(hidden, linear(merged, `${prefix}.attn.c_proj`, hiddenSize, hiddenSize));
+        const merged = graph.reshape(graph.transpose(context, [0, 2, 1, 3]), [-1, hiddenSize]);
+        const attended = graph.add(rows, linear(merged, `${prefix}.attn.c_proj`, hiddenSize, hiddenSize));
         const mlpInput = graph.layerNorm(attended, weight(`${prefix}.ln_2.weight`, [hiddenSize]), weight(`${prefix}.ln_2.bias`, [hiddenSize]), epsilon);
         const expanded = geluTanh(graph, linear(mlpInput, `${prefix}.mlp.c_fc`, hiddenSize, innerSize));
         return graph.add(attended, linear(expanded, `${prefix}.mlp.c_proj`, innerSize, hiddenSize));
       });
     }
-    final = graph.layerNorm(hidden, weight('ln_f.weight', [hiddenSize]), weight('ln_f.bias', [hiddenSize]), epsilon);
+    const finalRows = graph.layerNorm(rows, weight('ln_f.weight', [hiddenSize]), weight('ln_f.bias', [hiddenSize]), epsilon);
+    final = graph.reshapeTo(finalRows, graph.concat([graph.shape(inputIds), graph.ints([hiddenSize])], 0));
   }
 
   const batchAndSequence = graph.shape(inputIds);
