@@ -118,16 +118,32 @@ export function applyTopP(logits: Float32Array, p: number): Float32Array {
     if (mass >= p || threshold === 0) break;
     threshold = threshold < 1e-300 ? 0 : threshold / 2;
   }
-  const candidates: number[] = [];
-  for (let index = 0; index < probabilities.length; index++) if (probabilities[index]! >= threshold) candidates.push(index);
-  candidates.sort((first, second) => probabilities[second]! - probabilities[first]! || first - second);
-  const keep = new Uint8Array(logits.length);
+  // Sort the candidates' probabilities natively (a comparator over token ids cost ~0.5 ms per row
+  // on a flat 4k-token distribution, more than the model step), sum them from the largest until
+  // the mass reaches p, and keep every token above the last value summed plus, of the tokens equal
+  // to it, as many as were summed, lowest ids first: the same set and the same sums as sorting
+  // the tokens by probability and then by id.
+  let count = 0;
+  for (let index = 0; index < probabilities.length; index++) if (probabilities[index]! >= threshold) count++;
+  const sorted = new Float64Array(count);
+  count = 0;
+  for (let index = 0; index < probabilities.length; index++) if (probabilities[index]! >= threshold) sorted[count++] = probabilities[index]!;
+  sorted.sort();
   let cumulative = 0;
-  for (let rank = 0; rank < candidates.length && (rank === 0 || cumulative < p); rank++) {
-    cumulative += probabilities[candidates[rank]!]!;
-    keep[candidates[rank]!] = 1;
+  let rank = 0;
+  for (; rank < count && (rank === 0 || cumulative < p); rank++) cumulative += sorted[count - 1 - rank]!;
+  const cutoff = sorted[count - rank]!;
+  let tiesKept = 0;
+  for (let position = count - rank; position < count && sorted[position] === cutoff; position++) tiesKept++;
+  for (let index = 0; index < logits.length; index++) {
+    const probability = probabilities[index]!;
+    if (probability > cutoff) continue;
+    if (probability === cutoff && tiesKept > 0) {
+      tiesKept--;
+      continue;
+    }
+    logits[index] = -Infinity;
   }
-  for (let index = 0; index < logits.length; index++) if (!keep[index]) logits[index] = -Infinity;
   return logits;
 }
 

@@ -23,6 +23,33 @@ describe('applyTopP', () => {
     expect(kept(applyTopP(logitsOf(probabilities), 0.01))).toEqual([1]); // the top token always stays
     expect(kept(applyTopP(logitsOf(probabilities), 1))).toEqual([0, 1, 2, 3, 4]);
   });
+  it('breaks ties at the cut by token id, keeping the lowest ids', () => {
+    // 0.3 + 0.2 reaches 0.45 with the first of the three tokens at 0.2.
+    expect(kept(applyTopP(logitsOf([0.2, 0.3, 0.2, 0.1, 0.2]), 0.45))).toEqual([0, 1]);
+    expect(kept(applyTopP(logitsOf([0.2, 0.3, 0.2, 0.1, 0.2]), 0.65))).toEqual([0, 1, 2]);
+  });
+  it('keeps the tokens that a sort by probability and then by id would keep, on flat and peaked rows', () => {
+    // Independent reference: sort every token by probability (descending), ties by id.
+    const reference = (logits: Float32Array, p: number): number[] => {
+      const probabilities = softmax(logits);
+      const order = Array.from(probabilities.keys()).sort((first, second) => probabilities[second]! - probabilities[first]! || first - second);
+      const keep: number[] = [];
+      let cumulative = 0;
+      for (let rank = 0; rank < order.length && (rank === 0 || cumulative < p); rank++) {
+        cumulative += probabilities[order[rank]!]!;
+        keep.push(order[rank]!);
+      }
+      return keep.sort((first, second) => first - second);
+    };
+    const rng = createRng(3, 0);
+    for (const spread of [0.01, 1, 4]) {
+      for (const p of [0.1, 0.5, 0.9, 0.99]) {
+        // Rounded logits give many exact ties.
+        const logits = Float32Array.from({ length: 512 }, () => Math.round(rng.next() * 8) * spread);
+        expect(kept(applyTopP(logits.slice(), p))).toEqual(reference(logits, p));
+      }
+    }
+  });
   it('rejects p outside (0, 1]', () => {
     expect(() => applyTopP(new Float32Array(2), 0)).toThrow(InvalidArgumentError);
   });
