@@ -43,6 +43,14 @@ describe('AutodiffGraph gradient rules match finite differences', () => {
     await checkOpGradient('matmul4d', [{ shape: [2, 2, 3, 4] }, { shape: [2, 2, 4, 3] }], (graph, [a, b]) => graph.matmul(a!, b!));
     await checkOpGradient('matmulTransposed', [{ shape: [3, 4] }, { shape: [5, 4] }], (graph, [a, b]) => graph.matmulTransposed(a!, b!));
     await checkOpGradient('matmulNd', [{ shape: [2, 3, 4] }, { shape: [4, 5] }], (graph, [a, b]) => graph.matmul(a!, b!));
+    await checkOpGradient('matmulTransposed4d', [{ shape: [2, 2, 3, 4] }, { shape: [2, 2, 5, 4] }], (graph, [a, b]) => graph.matmulTransposed(a!, b!));
+  });
+
+  it('split concatenates the cotangents of its parts, with zeros for an unused part', async () => {
+    await checkOpGradient('split', [{ shape: [2, 7] }], (graph, [x]) => {
+      const [left, , right] = graph.split(x!, 1, [2, 3, 2]);
+      return graph.mul(left!, right!);
+    });
   });
 
   it('softmax, logSoftmax and layerNorm', async () => {
@@ -70,8 +78,52 @@ describe('AutodiffGraph gradient rules match finite differences', () => {
     await checkOpGradient('geluTanh', [{ shape: [7] }], (graph, [x]) => graph.geluTanh(x!));
     const targets = { data: BigInt64Array.from([3n, 0n, 4n]), shape: [3, 1] };
     await checkOpGradient('targetLogprobs', [{ shape: [3, 5] }], (graph, [x]) => graph.targetLogprobs(x!, graph.input('targets', 'int64', [3, 1])), { feeds: { targets } });
+    await checkOpGradient(
+      'projectedTargetLogprobs',
+      [{ shape: [3, 4] }, { shape: [5, 4] }],
+      (graph, [hidden, unembedding]) => graph.projectedTargetLogprobs(hidden!, unembedding!, graph.input('targets', 'int64', [3, 1])),
+      // Row 0 and row 2 pick the same target: their unembedding gradients must add up.
+      { feeds: { targets: { data: BigInt64Array.from([3n, 0n, 3n]), shape: [3, 1] } } },
+    );
     const keep = { data: Uint8Array.from([1, 0, 1, 1, 0, 1]), shape: [6] };
     await checkOpGradient('dropout', [{ shape: [6] }], (graph, [x]) => graph.dropout(x!, graph.input('keep', 'bool', [6]), 0.25), { feeds: { keep } });
+  });
+});
+
+describe('AutodiffGraph in float64', () => {
+  // Double precision lets finite differences resolve the rules to ~1e-8 instead of ~1e-3.
+  const double = { floatType: 'float64' as const };
+
+  it('matches finite differences to 1e-8 for elementwise, matmul and reduction rules', async () => {
+    await checkOpGradient('mul64', [{ shape: [2, 3] }, { shape: [3] }], (graph, [a, b]) => graph.mul(a!, b!), double);
+    await checkOpGradient('div64', [{ shape: [2, 3] }, { shape: [3], positive: true }], (graph, [a, b]) => graph.div(a!, b!), double);
+    await checkOpGradient('tanh64', [{ shape: [5] }], (graph, [x]) => graph.tanh(x!), double);
+    await checkOpGradient('matmul64', [{ shape: [2, 3, 4] }, { shape: [4, 5] }], (graph, [a, b]) => graph.matmul(a!, b!), double);
+    await checkOpGradient('reduceMean64', [{ shape: [2, 3, 4] }], (graph, [x]) => graph.reduceMean(x!, [-1], true), double);
+  });
+
+  it('matches finite differences to 1e-8 for softmax, layerNorm, tanh-GELU and the fused LM head', async () => {
+    await checkOpGradient('softmax64', [{ shape: [3, 5] }], (graph, [x]) => graph.softmax(x!), double);
+    await checkOpGradient('layerNorm64', [{ shape: [2, 3, 6] }, { shape: [6] }, { shape: [6] }], (graph, [x, gamma, beta]) => graph.layerNorm(x!, gamma!, beta!, 1e-5), double);
+    await checkOpGradient('geluTanh64', [{ shape: [7] }], (graph, [x]) => graph.geluTanh(x!), double);
+    await checkOpGradient(
+      'projectedTargetLogprobs64',
+      [{ shape: [3, 4] }, { shape: [5, 4] }],
+      (graph, [hidden, unembedding]) => graph.projectedTargetLogprobs(hidden!, unembedding!, graph.input('targets', 'int64', [3, 1])),
+      { ...double, feeds: { targets: { data: BigInt64Array.from([3n, 0n, 3n]), shape: [3, 1] } } },
+    );
+  });
+
+  it('writes float64 inputs, constants and outputs', async () => {
+    const graph = new AutodiffGraph('double', { floatType: 'float64' });
+    const x = graph.input('x', 'float64', [2]);
+    graph.output(graph.add(x, graph.scalar(1e-12)), 'y');
+    const compiled = await compileGraph(graph);
+    const { y } = await compiled.run({ x: { data: Float64Array.from([1, 2]), shape: [2] } });
+    await compiled.release();
+    expect(y).toBeInstanceOf(Float64Array);
+    // 1 + 1e-12 is not representable in float32.
+    expect(Math.abs(y![0]! - 1 - 1e-12)).toBeLessThan(1e-15);
   });
 });
 

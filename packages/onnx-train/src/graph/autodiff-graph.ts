@@ -468,19 +468,22 @@ export class AutodiffGraph {
   }
 
   /**
-   * `a @ bᵀ` for 2-D `a` `[n, k]` and `b` `[m, k]` (the tied unembedding: hidden @ wteᵀ). The
-   * rule keeps every product in a form onnxruntime fuses into one FusedMatMul with a transposed
-   * operand — `g @ b` and `gᵀ @ a` — so no `[m, k]` transpose is materialised.
+   * `a @ bᵀ` over the last two axes: `a` `[…, n, k]` and `b` `[…, m, k]` with equal batch
+   * dimensions (the tied unembedding hidden @ wteᵀ; attention scores q @ kᵀ with k in the same
+   * head layout as q). The rule keeps every product in a form onnxruntime fuses into one
+   * FusedMatMul with a transposed operand — `g @ b` and `gᵀ @ a` — so no transpose is materialised.
    */
   matmulTransposed(a: GraphTensor, b: GraphTensor): GraphTensor {
-    if (a.shape.length !== 2 || b.shape.length !== 2 || a.shape[1] !== b.shape[1]) {
+    const rank = a.shape.length;
+    if (rank < 2 || b.shape.length !== rank || a.shape[rank - 1] !== b.shape[rank - 1] || !sameShape(a.shape.slice(0, -2), b.shape.slice(0, -2))) {
       throw new InvalidArgumentError('matmulTransposed', `cannot multiply [${a.shape.join(', ')}] by the transpose of [${b.shape.join(', ')}]`);
     }
-    const transposedB = this.fresh('transpose', [b.shape[1]!, b.shape[0]!], this.floatType);
-    this.node('Transpose', [b], transposedB, { perm: [1, 0] });
-    const output = this.raw('MatMul', [a, transposedB], [a.shape[0]!, b.shape[0]!]);
+    const swap = a.shape.map((_, axis) => (axis === rank - 2 ? rank - 1 : axis === rank - 1 ? rank - 2 : axis));
+    const swapped = (x: GraphTensor) => swap.map((axis) => x.shape[axis]!);
+    const transposedB = this.raw('Transpose', [b], swapped(b), { perm: swap });
+    const output = this.raw('MatMul', [a, transposedB], [...a.shape.slice(0, -1), b.shape[rank - 2]!]);
     return this.record([a, b], output, (g) => {
-      const transposedG = this.raw('Transpose', [g], [g.shape[1]!, g.shape[0]!], { perm: [1, 0] });
+      const transposedG = this.raw('Transpose', [g], swapped(g), { perm: swap });
       return [this.raw('MatMul', [g, b], a.shape), this.raw('MatMul', [transposedG, a], b.shape)];
     });
   }
@@ -523,10 +526,24 @@ export class AutodiffGraph {
   layerNorm(x: GraphTensor, gamma: GraphTensor, beta: GraphTensor, epsilon: number): GraphTensor {
     const width = x.shape[x.shape.length - 1]!;
     const statsShape = [...x.shape.slice(0, -1), 1];
-    const output = this.fresh('layernorm', x.shape, this.floatType);
-    const mean = this.fresh('layernorm_mean', statsShape, this.floatType);
-    const inverseStd = this.fresh('layernorm_invstd', statsShape, this.floatType);
-    this.node('LayerNormalization', [x, gamma, beta], output, { axis: -1, epsilon: { float: epsilon } }, [mean, inverseStd]);
+    let output: GraphTensor;
+    let mean: GraphTensor;
+    let inverseStd: GraphTensor;
+    if (this.floatType === 'float32') {
+      output = this.fresh('layernorm', x.shape, 'float32');
+      mean = this.fresh('layernorm_mean', statsShape, 'float32');
+      inverseStd = this.fresh('layernorm_invstd', statsShape, 'float32');
+      this.node('LayerNormalization', [x, gamma, beta], output, { axis: -1, epsilon: { float: epsilon } }, [mean, inverseStd]);
+    } else {
+      // onnxruntime's CPU LayerNormalization keeps its statistics in float32: in double precision
+      // the forward pass is spelled out, so the same rule is checked against float64 differences.
+      const reduceLast = (value: GraphTensor) => this.raw('ReduceMean', [value], statsShape, { axes: [x.shape.length - 1], keepdims: 1 });
+      mean = reduceLast(x);
+      const centered = this.raw('Sub', [x, mean], x.shape);
+      const variance = reduceLast(this.raw('Mul', [centered, centered], x.shape));
+      inverseStd = this.raw('Reciprocal', [this.raw('Sqrt', [this.raw('Add', [variance, this.scalar(epsilon)], statsShape)], statsShape)], statsShape);
+      output = this.raw('Add', [this.raw('Mul', [this.raw('Mul', [centered, inverseStd], x.shape), gamma], x.shape), beta], x.shape);
+    }
     return this.record([x, gamma, beta], output, (g) => {
       const normalized = this.mul(this.sub(x, mean), inverseStd);
       const rowAxes = x.shape.slice(0, -1).map((_, axis) => axis);

@@ -16,6 +16,14 @@ export interface TrainingSessionSettings {
    * the same speed. Default: false.
    */
   readonly cpuMemoryArena?: boolean;
+  /**
+   * onnxruntime's memory pattern: plans every intermediate of a run into one block allocated
+   * per run. Without the arena that block is fresh memory every step, and first-touch page
+   * faults on it cost more than the planning saves; without the pattern each tensor is
+   * allocated on its own and the system allocator reuses freed blocks. Measured at the 4m and
+   * 30m presets on shared cores: faster without, at the same peak RSS. Default: false.
+   */
+  readonly memoryPattern?: boolean;
 }
 
 /**
@@ -33,5 +41,10 @@ export async function createTrainingSession(modelBytes: Uint8Array, settings: Tr
     executionProviders: settings.executionProviders ?? ['cpu'],
     graphOptimizationLevel: 'all',
   });
-  return ort.InferenceSession.create(modelBytes, { ...options, interOpNumThreads: 1, enableCpuMemArena: settings.cpuMemoryArena ?? false });
+  return ort.InferenceSession.create(modelBytes, {
+    ...options,
+    interOpNumThreads: 1,
+    enableCpuMemArena: settings.cpuMemoryArena ?? false,
+    enableMemPattern: settings.memoryPattern ?? false,
+  });
 }
