@@ -1,25 +1,102 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { trainTokenizer } from '@instructkit/tokenizer';
 import { loadCausalLM } from '@instructkit/tfjs';
 import { loadOnnxTrainableModel } from '@instructkit/onnx-train';
 import { expectClose } from '@instructkit/test-utils';
 import { registerPretrainCommand } from '../src/commands/pretrain';
+import { registerSftCommand } from '../src/commands/sft';
+import { chooseTrainingEngine, type TrainingCommandEngine } from '../src/commands/training-engine';
 
 const directories: string[] = [];
 afterAll(async () => Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true }))));
 
-async function pretrainWith(engine: 'tfjs' | 'onnx', directory: string): Promise<string> {
+async function pretrainWith(engine: 'tfjs' | 'onnx' | 'default', directory: string): Promise<string> {
   const program = new Command('instructkit');
   registerPretrainCommand(program);
   program.exitOverride();
   const output = path.join(directory, `run-${engine}`);
-  await program.parseAsync(['pretrain', '--config', path.join(directory, 'pretrain.yaml'), '--engine', engine, '--output', output, '--backend', 'cpu', '--no-progress'], { from: 'user' });
+  const engineFlags = engine === 'default' ? [] : ['--engine', engine, '--backend', 'cpu'];
+  await program.parseAsync(['pretrain', '--config', path.join(directory, 'pretrain.yaml'), ...engineFlags, '--output', output, '--no-progress'], { from: 'user' });
   return output;
 }
+
+/** A stand-in engine that records which one was loaded. */
+const stubEngine = (name: string, loaded: string[]) => async (): Promise<TrainingCommandEngine> => {
+  loaded.push(name);
+  return { loadTokenizer: async () => ({}) } as unknown as TrainingCommandEngine;
+};
+
+describe('chooseTrainingEngine', () => {
+  const environment = process.env.INSTRUCTKIT_ENGINE;
+  afterEach(() => {
+    if (environment === undefined) delete process.env.INSTRUCTKIT_ENGINE;
+    else process.env.INSTRUCTKIT_ENGINE = environment;
+  });
+  const choose = async (request: Parameters<typeof chooseTrainingEngine>[0] = {}) => {
+    const loaded: string[] = [];
+    const lines: string[] = [];
+    const choice = await chooseTrainingEngine({ loadOnnx: stubEngine('onnx', loaded), loadTfjs: stubEngine('tfjs', loaded), log: (line) => lines.push(line), ...request });
+    return { name: choice.name, loaded, lines };
+  };
+
+  it('takes the ONNX engine by default where onnxruntime-node loads, and says so once', async () => {
+    delete process.env.INSTRUCTKIT_ENGINE;
+    expect(await choose()).toEqual({ name: 'onnx', loaded: ['onnx'], lines: ['[instructkit] training engine: onnx (onnxruntime-node; the default where it loads)'] });
+    expect((await choose({ requested: 'auto' })).name).toBe('onnx');
+  });
+
+  it('falls back to tfjs with the reason when onnxruntime-node cannot be loaded', async () => {
+    delete process.env.INSTRUCTKIT_ENGINE;
+    const result = await choose({
+      loadOnnx: async () => {
+        throw new Error('Cannot find module onnxruntime_binding.node\nRequire stack: …');
+      },
+    });
+    expect(result.name).toBe('tfjs');
+    expect(result.lines).toEqual(['[instructkit] training engine: tfjs (onnxruntime-node could not be loaded: Cannot find module onnxruntime_binding.node)']);
+  });
+
+  it('takes tfjs for a named tfjs backend, for sampled-reward selection, and to resume a run tfjs started', async () => {
+    delete process.env.INSTRUCTKIT_ENGINE;
+    expect((await choose({ backend: 'wasm' })).lines[0]).toMatch(/training engine: tfjs \(backend wasm is a tfjs backend\)/);
+    expect((await choose({ sampling: 'select.rewardModel' })).lines[0]).toMatch(/training engine: tfjs \(select.rewardModel samples completions/);
+    const run = await mkdtemp(path.join(tmpdir(), 'instructkit-resume-'));
+    directories.push(run);
+    await mkdir(path.join(run, 'checkpoints', 'step-4'), { recursive: true });
+    await writeFile(path.join(run, 'checkpoints', 'latest'), 'step-4\n');
+    expect((await choose({ runDirectory: run })).name).toBe('onnx');
+    await writeFile(path.join(run, 'checkpoints', 'step-4', 'training-state.json'), '{}');
+    expect((await choose({ runDirectory: run })).lines[0]).toMatch(/training engine: tfjs \(resuming a run the tfjs engine started\)/);
+  });
+
+  it('honours the named engine and INSTRUCTKIT_ENGINE, and refuses onnx for a run that samples', async () => {
+    process.env.INSTRUCTKIT_ENGINE = 'tfjs';
+    expect(await choose()).toMatchObject({ name: 'tfjs', lines: ['[instructkit] training engine: tfjs (INSTRUCTKIT_ENGINE)'] });
+    expect((await choose({ requested: 'onnx', backend: 'cpu' })).name).toBe('onnx');
+    process.env.INSTRUCTKIT_ENGINE = 'pytorch';
+    await expect(choose()).rejects.toThrow(/INSTRUCTKIT_ENGINE.*pytorch is not one of tfjs, onnx/);
+    delete process.env.INSTRUCTKIT_ENGINE;
+    await expect(choose({ requested: 'onnx', sampling: 'select.rewardModel' })).rejects.toThrow(/does not sample completions, which select.rewardModel needs/);
+  });
+});
+
+describe('instructkit sft with sampled-reward selection', () => {
+  it('refuses --engine onnx before training, saying why', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'instructkit-sft-engine-'));
+    directories.push(directory);
+    await writeFile(path.join(directory, 'sft.yaml'), ['model: base', 'train: train.jsonl', 'select: { rewardModel: sim-gold }', 'output: run', ''].join('\n'));
+    const program = new Command('instructkit');
+    registerSftCommand(program);
+    program.exitOverride();
+    await expect(program.parseAsync(['sft', '--config', path.join(directory, 'sft.yaml'), '--engine', 'onnx', '--no-progress'], { from: 'user' })).rejects.toThrow(
+      /onnx engine trains and scores but does not sample completions, which select.rewardModel \(checkpoint selection by sampled reward\) needs/,
+    );
+  });
+});
 
 describe('instructkit pretrain --engine', () => {
   it('trains on tfjs and on the compiled ONNX engine, and an ONNX-trained checkpoint scores the same in tfjs', async () => {
@@ -62,5 +139,9 @@ describe('instructkit pretrain --engine', () => {
     expectClose((await onTfjs.doLogprobs({ batch })).logprobs, (await onOnnx.doLogprobs({ batch })).logprobs, { atol: 1e-4, label: 'onnx checkpoint in tfjs' });
     onOnnx.dispose();
     onTfjs.dispose();
+    // Without --engine (and without a tfjs backend) the run trains on the compiled ONNX engine.
+    const byDefault = await pretrainWith('default', directory);
+    const latest = (await readFile(path.join(byDefault, 'checkpoints', 'latest'), 'utf8')).trim();
+    await expect(access(path.join(byDefault, 'checkpoints', latest, 'onnx-training-state.json'))).resolves.toBeUndefined();
   });
 });

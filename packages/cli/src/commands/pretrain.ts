@@ -9,7 +9,7 @@ import { createProgressReporter } from '../shared/progress-reporter';
 import {
   CommonTrainingFields,
   commonOverrides,
-  loadTrainingEngine,
+  chooseTrainingEngine,
   parseInteger,
   parseNumber,
   readCorpus,
@@ -54,7 +54,7 @@ const PretrainConfig = z
 
 /** Options of {@link registerPretrainCommand}. */
 export interface TrainingCommandOptions {
-  /** Model engine. Default: tfjs. */
+  /** Model engine. Default: the one `chooseTrainingEngine` picks (onnx where onnxruntime-node loads). */
   readonly engine?: TrainingCommandEngine;
 }
 
@@ -90,7 +90,7 @@ Writes <output>/metrics.jsonl (step, loss, validationLoss, …) and <output>/che
     const writeOut = command.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text));
     const config = await loadConfigFile(flags.config, PretrainConfig, commonOverrides(flags));
     const resolve = resolverFor(flags.config);
-    const engine = options.engine ?? (await loadTrainingEngine(config.engine));
+    const engine = options.engine ?? (await chooseTrainingEngine({ requested: config.engine, backend: config.backend, runDirectory: resolve(config.output) })).engine;
     const tokenizer = await engine.loadTokenizer(resolveModelPath(flags.config, config.tokenizer));
     const model = config.init
       ? await engine.loadCausalLM(resolve(config.init), config.backend)
@@ -148,7 +148,7 @@ export function addCommonOptions(command: Command): Command {
     .option('--batch-size <n>', 'sequences (rm: prompts) per micro-batch (overrides "batchSize")', parseInteger)
     .option('--learning-rate <lr>', 'peak learning rate (overrides "optimization.optimizer.learningRate")', parseNumber)
     .option('--seed <n>', 'seed (overrides "seed")', parseInteger)
-    .option('--engine <name>', 'training engine: tfjs or onnx (overrides "engine")')
+    .option('--engine <name>', 'training engine: onnx, tfjs or auto (default: onnx where onnxruntime-node loads; overrides "engine")')
     .option('--backend <name>', 'tfjs backend: cpu, wasm, tfjs-node, tfjs-node-gpu (overrides "backend")')
     .option('--json', 'print progress events as JSON lines instead of a bar')
     .option('--no-progress', 'print no progress');

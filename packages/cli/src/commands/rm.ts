@@ -9,7 +9,7 @@ import { abortOnInterrupt } from '../shared/interrupt';
 import { createProgressReporter } from '../shared/progress-reporter';
 import { addCommonOptions, resolveModelPath, resolverFor, type TrainingCommandOptions } from './pretrain';
 import { readPrompts } from './sft';
-import { applyTemplate, CommonTrainingFields, commonOverrides, loadTrainingEngine, type CommonFlags } from './training-engine';
+import { applyTemplate, CommonTrainingFields, commonOverrides, chooseTrainingEngine, type CommonFlags } from './training-engine';
 
 /** The `instructkit rm` config (YAML or JSON); relative paths are resolved against the config file. */
 const RmConfig = z
@@ -86,7 +86,7 @@ Writes <output>/metrics.jsonl (step, loss, accuracy, …), <output>/evaluation.j
     const writeOut = command.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text));
     const config = await loadConfigFile(flags.config, RmConfig, commonOverrides(flags));
     const resolve = resolverFor(flags.config);
-    const engine = options.engine ?? (await loadTrainingEngine(config.engine));
+    const engine = options.engine ?? (await chooseTrainingEngine({ requested: config.engine, backend: config.backend, runDirectory: resolve(config.output) })).engine;
     const modelDirectory = resolve(config.model);
     const tokenizer = await engine.loadTokenizer(config.tokenizer ? resolveModelPath(flags.config, config.tokenizer) : modelDirectory);
     const prompts = config.prompts ? await readPrompts(resolve(config.prompts)) : new Map<string, string>();

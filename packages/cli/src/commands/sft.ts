@@ -15,7 +15,7 @@ import {
   trainingSettings,
   type TrainingCommandOptions,
 } from './pretrain';
-import { applyTemplate, CommonTrainingFields, commonOverrides, loadTrainingEngine, readCorpus, type CommonFlags } from './training-engine';
+import { applyTemplate, CommonTrainingFields, commonOverrides, chooseTrainingEngine, readCorpus, type CommonFlags } from './training-engine';
 
 /** The `instructkit sft` config (YAML or JSON); relative paths are resolved against the config file. */
 const SftConfig = z
@@ -102,7 +102,10 @@ Writes <output>/metrics.jsonl (step, loss, validationLoss, …) and <output>/che
     const writeOut = command.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text));
     const config = await loadConfigFile(flags.config, SftConfig, commonOverrides(flags));
     const resolve = resolverFor(flags.config);
-    const engine = options.engine ?? (await loadTrainingEngine(config.engine));
+    const sampling = typeof config.select === 'object' ? 'select.rewardModel (checkpoint selection by sampled reward)' : undefined;
+    const engine =
+      options.engine ??
+      (await chooseTrainingEngine({ requested: config.engine, backend: config.backend, runDirectory: resolve(config.output), ...(sampling ? { sampling } : {}) })).engine;
     const modelDirectory = resolve(config.model);
     const tokenizer = await engine.loadTokenizer(config.tokenizer ? resolveModelPath(flags.config, config.tokenizer) : modelDirectory);
     const prompts = config.prompts ? await readPrompts(resolve(config.prompts)) : new Map<string, string>();

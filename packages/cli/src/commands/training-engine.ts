@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { InvalidArgumentError as CommanderArgumentError } from 'commander';
 import { z } from 'zod';
 import {
+  InvalidArgumentError,
   InvalidFileError,
   type CausalLMV1,
   type OptimizationSettings,
@@ -25,8 +27,9 @@ export interface CommandTokenizer {
 }
 
 /**
- * The model engine behind `instructkit pretrain|sft|rm`. The default is tfjs
- * (`@instructkit/tfjs`); tests and other engines pass their own.
+ * The model engine behind `instructkit pretrain|sft|rm`: the compiled ONNX engine
+ * (`@instructkit/onnx-train`) where onnxruntime-node loads, else tfjs (`@instructkit/tfjs`),
+ * as `chooseTrainingEngine` decides; tests and other engines pass their own.
  */
 export interface TrainingCommandEngine {
   /** A tokenizer preset (`gpt2`), a `tokenizer.json` file, or a model directory holding one. */
@@ -89,9 +92,94 @@ export async function loadOnnxEngine(): Promise<TrainingCommandEngine> {
 /** Training engines the pretrain, sft and rm commands can use. */
 export const TRAINING_ENGINES = ['tfjs', 'onnx'] as const;
 
+/** A training engine's name. */
+export type TrainingEngineName = (typeof TRAINING_ENGINES)[number];
+
 /** Loads a training engine by name. */
-export async function loadTrainingEngine(name: (typeof TRAINING_ENGINES)[number]): Promise<TrainingCommandEngine> {
+export async function loadTrainingEngine(name: TrainingEngineName): Promise<TrainingCommandEngine> {
   return name === 'onnx' ? loadOnnxEngine() : loadTfjsEngine();
+}
+
+/** What `chooseTrainingEngine` decides from. */
+export interface TrainingEngineRequest {
+  /** The engine the config or `--engine` names; `auto` or absent: `INSTRUCTKIT_ENGINE`, else chosen as below. */
+  readonly requested?: TrainingEngineName | 'auto';
+  /** A tfjs backend the config or `--backend` names: only tfjs has backends, so it picks tfjs. */
+  readonly backend?: string;
+  /**
+   * Why the run samples completions, when it does (SFT's `select: { rewardModel }`). The ONNX
+   * engine trains and scores but does not sample, so this picks tfjs, and naming onnx is an error.
+   */
+  readonly sampling?: string;
+  /** The run directory: a run resumes on the engine that wrote its latest checkpoint. */
+  readonly runDirectory?: string;
+  /** Loads the ONNX engine. Default: `loadOnnxEngine` (tests inject a failing one). */
+  readonly loadOnnx?: () => Promise<TrainingCommandEngine>;
+  /** Loads the tfjs engine. Default: `loadTfjsEngine`. */
+  readonly loadTfjs?: () => Promise<TrainingCommandEngine>;
+  /** Where the one line saying what was chosen goes. Default: stderr, silent with `INSTRUCTKIT_QUIET=1`. */
+  readonly log?: (line: string) => void;
+}
+
+/** The engine `chooseTrainingEngine` picked, and why. */
+export interface TrainingEngineChoice {
+  readonly name: TrainingEngineName;
+  readonly engine: TrainingCommandEngine;
+  /** The reason, as logged. */
+  readonly reason: string;
+}
+
+// The training-state file tfjs writes into a checkpoint (onnx-train writes onnx-training-state.json).
+const TFJS_TRAINING_STATE_FILE = 'training-state.json';
+
+async function latestCheckpointIsTfjs(runDirectory: string): Promise<boolean> {
+  try {
+    const latest = (await readFile(path.join(runDirectory, 'checkpoints', 'latest'), 'utf8')).trim();
+    await access(path.join(runDirectory, 'checkpoints', latest, TFJS_TRAINING_STATE_FILE));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Picks the training engine of `instructkit pretrain|sft|rm` and logs the choice once:
+ * the one the config, `--engine` or `INSTRUCTKIT_ENGINE` names; otherwise tfjs when a tfjs
+ * backend is named, when the run samples completions, or when it resumes a run tfjs started;
+ * otherwise the compiled ONNX engine (faster on CPU), falling back to tfjs with the reason when
+ * onnxruntime-node cannot be loaded.
+ *
+ * @throws {InvalidArgumentError} onnx named for a run that samples completions, or an unknown `INSTRUCTKIT_ENGINE`.
+ * @example
+ * const { engine } = await chooseTrainingEngine({ requested: config.engine, backend: config.backend, runDirectory });
+ */
+export async function chooseTrainingEngine(request: TrainingEngineRequest = {}): Promise<TrainingEngineChoice> {
+  const log = request.log ?? ((line: string) => (process.env.INSTRUCTKIT_QUIET === '1' ? undefined : process.stderr.write(`${line}\n`)));
+  const loadOnnx = request.loadOnnx ?? loadOnnxEngine;
+  const loadTfjs = request.loadTfjs ?? loadTfjsEngine;
+  const fromEnvironment = process.env.INSTRUCTKIT_ENGINE || undefined;
+  if (fromEnvironment !== undefined && !(TRAINING_ENGINES as readonly string[]).includes(fromEnvironment)) {
+    throw new InvalidArgumentError('INSTRUCTKIT_ENGINE', `${fromEnvironment} is not one of ${TRAINING_ENGINES.join(', ')}`);
+  }
+  const configured = request.requested === 'auto' ? undefined : request.requested;
+  const requested = configured ?? (fromEnvironment as TrainingEngineName | undefined);
+  const choose = async (name: TrainingEngineName, reason: string): Promise<TrainingEngineChoice> => {
+    const engine = await (name === 'onnx' ? loadOnnx() : loadTfjs());
+    log(`[instructkit] training engine: ${name} (${reason})`);
+    return { name, engine, reason };
+  };
+  if (requested === 'onnx' && request.sampling) {
+    throw new InvalidArgumentError('engine', `the onnx engine trains and scores but does not sample completions, which ${request.sampling} needs: use engine tfjs (or leave engine unset)`);
+  }
+  if (requested) return choose(requested, configured ? 'as configured' : 'INSTRUCTKIT_ENGINE');
+  if (request.backend) return choose('tfjs', `backend ${request.backend} is a tfjs backend`);
+  if (request.sampling) return choose('tfjs', `${request.sampling} samples completions, which the onnx engine cannot`);
+  if (request.runDirectory && (await latestCheckpointIsTfjs(request.runDirectory))) return choose('tfjs', 'resuming a run the tfjs engine started');
+  try {
+    return await choose('onnx', 'onnxruntime-node; the default where it loads');
+  } catch (error) {
+    return choose('tfjs', `onnxruntime-node could not be loaded: ${(error as Error).message.split('\n')[0]}`);
+  }
 }
 
 /** Optimizer settings of the training configs; the schedule's length is filled in from the data. */
@@ -133,9 +221,14 @@ export const CommonTrainingFields = {
   logEvery: z.number().int().positive().default(1),
   /** Evaluate every this many steps. Default: once per epoch. */
   evaluateEvery: z.number().int().positive().optional(),
-  /** Training engine: `tfjs` (TensorFlow.js) or `onnx` (the compiled engine on onnxruntime-node). Default: `tfjs`. */
-  engine: z.enum(TRAINING_ENGINES).default('tfjs'),
-  /** tfjs backend (`cpu`, `wasm`, `tfjs-node`, `tfjs-node-gpu`). Default: the best installed. */
+  /**
+   * Training engine: `onnx` (the compiled engine on onnxruntime-node), `tfjs` (TensorFlow.js) or
+   * `auto`: onnx where onnxruntime-node loads, else tfjs; tfjs when `backend` is set, when SFT
+   * selects checkpoints by sampled reward, or when resuming a run tfjs started (see `chooseTrainingEngine`).
+   * Default: auto.
+   */
+  engine: z.enum(['auto', ...TRAINING_ENGINES]).optional(),
+  /** tfjs backend (`cpu`, `wasm`, `tfjs-node`, `tfjs-node-gpu`); setting one picks the tfjs engine. Default: the best installed. */
   backend: z.string().min(1).optional(),
   /** Optimizer, schedule, clipping. */
   optimization: TrainingOptimizationSchema.optional(),
