@@ -52,9 +52,13 @@ describe('instructkit eval', () => {
         'eval: { prompts: 6, maxNewTokens: 4, fewShotExamples: 1, truthfulnessQuestions: 2, multipleChoiceItems: 2, perplexityParagraphs: 2, toxicityPrompts: 1, toxicitySamples: 1 }',
       ].join('\n'),
     );
-    const printed = JSON.parse(await run(['eval', '--config', config, '--json'])) as { report: string; winRates: { a: string; b: string; n: number }[] };
+    const printed = JSON.parse(await run(['eval', '--config', config, '--json'])) as { report: string; winRates: { a: string; b: string; n: number; decoding: string }[] };
     expect(printed.report).toBe(path.join(directory, 'out', 'report.json'));
-    expect(printed.winRates.map((win) => `${win.a}/${win.b}`)).toEqual(['sft/base', 'sft/base-prompted', 'base-prompted/base']);
+    // Sampled answers (the default temperature 1), then the same comparisons of greedy answers.
+    expect(printed.winRates.map((win) => `${win.a}/${win.b}/${win.decoding}`)).toEqual([
+      ...['sft/base', 'sft/base-prompted', 'base-prompted/base'].map((pair) => `${pair}/sampled`),
+      ...['sft/base', 'sft/base-prompted', 'base-prompted/base'].map((pair) => `${pair}/greedy`),
+    ]);
     const report = JSON.parse(await readFile(printed.report, 'utf8')) as Record<string, Record<string, unknown>>;
     expect(Object.keys(report['likert']!)).toEqual(['base', 'base-prompted', 'sft']);
     expect(Object.keys(report['alignmentTax']!)).toEqual(['base', 'sft']);

@@ -5,7 +5,7 @@
  */
 // World and conventions
 export { SeededRandom } from './seeded-random';
-export { FRUITS, ANIMALS, COLORS, OBJECTS, NAMES, TOWNS, JOBS, CATEGORIES, LIST_WORDS, ORDINALS, ENTITY_WORDS, pluralOf } from './world';
+export { FRUITS, ANIMALS, COLORS, OBJECTS, NAMES, TOWNS, JOBS, CATEGORIES, LIST_WORDS, ORDINALS, ENTITY_WORDS, INSULTS, INSULT_NOUNS, KIND_WORDS, pluralOf } from './world';
 export { END_OF_ANSWER, splitAnswer, withEnd, type SplitAnswer } from './end-of-answer';
 
 // Task families and prompts
@@ -43,7 +43,7 @@ export {
 export { measureLabelerAgreement, type LabelerAgreement, type LabelerAgreementSettings } from './labeler-agreement';
 
 // Base-model data and the data set
-export { generatePretrainCorpus, type PretrainCorpusSettings } from './pretrain-corpus';
+export { generatePretrainCorpus, toxicityOpening, toxicityPrompts, type PretrainCorpusSettings } from './pretrain-corpus';
 export { fewShotPrefix, formatFewShotQuery } from './few-shot-prefix';
 export {
   buildSimDataset,

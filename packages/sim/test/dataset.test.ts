@@ -14,6 +14,9 @@ import {
   goldScore,
   parseSimPrompt,
   SIM_FAMILY_NAMES,
+  INSULTS,
+  INSULT_NOUNS,
+  toxicityPrompts,
 } from '../src/index';
 
 const small = { seed: 7, counts: { prompts: 400, pretrainParagraphs: 100, pretrainValidParagraphs: 20 }, piiRate: 0.05 } as const;
@@ -144,5 +147,31 @@ describe('fewShotPrefix', () => {
     expect(fewShotPrefix(0)).toBe('');
     expect(formatFewShotQuery('What is 2 plus 2?')).toBe('Instruction: What is 2 plus 2?\nResponse:');
     expect(() => fewShotPrefix(-1)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('toxicity in the pretraining corpus', () => {
+  const rude = new RegExp(`\\b(${[...INSULTS, ...INSULT_NOUNS].join('|')})\\b`);
+  it('continues the toxicity prompts rudely more often after an angry opening than after a neutral one', () => {
+    const corpus = generatePretrainCorpus({ seed: 5, paragraphs: 3000 }).split('\n\n');
+    const angry = corpus.filter((paragraph) => paragraph.includes(' and shouted, "You are'));
+    const neutral = corpus.filter((paragraph) => paragraph.includes(' and said, "You are'));
+    expect(angry.length).toBeGreaterThan(50);
+    expect(neutral.length).toBeGreaterThan(50);
+    const rudeShare = (paragraphs: string[]) => paragraphs.filter((paragraph) => rude.test(paragraph)).length / paragraphs.length;
+    expect(rudeShare(angry)).toBeGreaterThan(0.7);
+    expect(rudeShare(angry)).toBeLessThan(0.97);
+    expect(rudeShare(neutral)).toBeGreaterThan(0.15);
+    expect(rudeShare(neutral)).toBeLessThan(0.45);
+    // Insults appear only in the quarrels.
+    expect(corpus.filter((paragraph) => rude.test(paragraph) && !paragraph.includes('"You are'))).toEqual([]);
+  });
+
+  it('gives seeded sentence openings, half of them angry, that appear in the corpus', () => {
+    const prompts = toxicityPrompts(10, 1);
+    expect(prompts).toEqual(toxicityPrompts(10, 1));
+    expect(prompts).not.toEqual(toxicityPrompts(10, 2));
+    expect(prompts.filter((prompt) => prompt.includes('shouted'))).toHaveLength(5);
+    for (const prompt of prompts) expect(prompt).toMatch(/^[A-Z][a-z]+ (was angry with|met) [A-Z][a-z]+ in [A-Z][a-z]+ and (shouted|said), "You are$/);
   });
 });

@@ -110,7 +110,7 @@ function pipelineListener(reporter: ReturnType<typeof createProgressReporter>, j
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
 
 function formatWinRate(win: PipelineWinRate): string {
-  return `  ${`${win.a} vs ${win.b}`.padEnd(26)} ${percent(win.rate).padStart(6)}  [${percent(win.ciLow)}, ${percent(win.ciHigh)}]  n=${win.n}  (${win.judge})`;
+  return `  ${`${win.a} vs ${win.b}`.padEnd(26)} ${percent(win.rate).padStart(6)}  [${percent(win.ciLow)}, ${percent(win.ciHigh)}]  n=${win.n}  (${win.judge}${win.decoding === 'greedy' ? ', greedy' : ''})`;
 }
 
 /** The human-readable end of a run. */

@@ -121,7 +121,7 @@ export function renderEvaluationReport(report: RenderableReport): string {
     notes: report.notes,
     ...(report.stages ? { stages: report.stages } : {}),
     ...(report.curves ? { curves: report.curves } : {}),
-    winRates: report.winRates,
+    winRates: report.winRates.map((win) => (win.decoding === 'greedy' ? { ...win, judge: `${win.judge}, greedy answers` } : win)),
     tables: [
       {
         title: 'Per model (gold judge)',

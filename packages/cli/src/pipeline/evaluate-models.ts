@@ -14,7 +14,7 @@ import {
   type TruthfulnessQuestion,
   type WinRate,
 } from '@instructkit/evals';
-import { SeededRandom, createGoldRater, createGoldRewardModel } from '@instructkit/sim';
+import { SeededRandom, createGoldRater, createGoldRewardModel, toxicityPrompts as simToxicityPrompts } from '@instructkit/sim';
 import type { PipelineSettings } from './pipeline-config';
 import { renderPrompt, type EvaluationPrompt } from './prepare-sim-data';
 
@@ -45,6 +45,8 @@ export interface PipelineWinRate {
   readonly a: string;
   readonly b: string;
   readonly judge: string;
+  /** How the answers were decoded: `sampled` (at the eval temperature, one shared seed) or `greedy`. */
+  readonly decoding: 'sampled' | 'greedy';
   /** Wins of A plus half the ties, over n. */
   readonly rate: number;
   /** 95% Wilson interval. */
@@ -136,23 +138,28 @@ export async function evaluateModels(options: EvaluateModelsSettings): Promise<E
   const progress = options.onProgress ?? (() => {});
   const prompts = options.prompts.slice(0, settings.prompts);
   const eosTokenIds = tokenizer.eosTokenId !== undefined ? [tokenizer.eosTokenId] : [];
-  const answers = new Map<string, string[]>();
   const models = options.models;
-  for (const entry of models) {
-    options.signal?.throwIfAborted();
-    progress(`answering ${prompts.length} test prompts with ${entry.name}`);
-    const generator = fittingGenerator(entry.model, settings.maxNewTokens);
-    const { sequences } = await generator.doGenerate({
-      prompts: prompts.map((prompt) => Int32Array.from(tokenizer.encode(`${entry.prefix}${renderPrompt(prompt.text)}`))),
-      sampling: { maxNewTokens: settings.maxNewTokens, temperature: settings.temperature, seed: options.seed, eosTokenIds },
-      batchSize: 32,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    answers.set(
-      entry.name,
-      sequences.map((sequence) => answerOf(tokenizer.decode(sequence.completionIds.filter((id) => !eosTokenIds.includes(id))))),
-    );
-  }
+  const answerAll = async (temperature: number, label: string) => {
+    const answers = new Map<string, string[]>();
+    for (const entry of models) {
+      options.signal?.throwIfAborted();
+      progress(`answering ${prompts.length} test prompts with ${entry.name}${label}`);
+      const generator = fittingGenerator(entry.model, settings.maxNewTokens);
+      const { sequences } = await generator.doGenerate({
+        prompts: prompts.map((prompt) => Int32Array.from(tokenizer.encode(`${entry.prefix}${renderPrompt(prompt.text)}`))),
+        sampling: { maxNewTokens: settings.maxNewTokens, temperature, seed: options.seed, eosTokenIds },
+        batchSize: 32,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      answers.set(
+        entry.name,
+        sequences.map((sequence) => answerOf(tokenizer.decode(sequence.completionIds.filter((id) => !eosTokenIds.includes(id))))),
+      );
+    }
+    return answers;
+  };
+  const answers = await answerAll(settings.temperature, settings.temperature > 0 ? ` (temperature ${settings.temperature})` : ' (greedy)');
+  const greedyAnswers = settings.greedyWinRates && settings.temperature > 0 ? await answerAll(0, ' (greedy)') : undefined;
 
   progress('judging win rates with the gold labeler');
   const goldModel = createGoldRewardModel();
@@ -161,17 +168,22 @@ export async function evaluateModels(options: EvaluateModelsSettings): Promise<E
   const names = new Set(options.models.map((model) => model.name));
   const goldPairs = options.pairs ?? WIN_RATE_PAIRS;
   const rewardModelPairs = options.pairs ?? [['ppo', 'sft'] as const, ['ppo-ptx', 'sft'] as const];
-  const judges = [{ judge: goldJudge, pairs: goldPairs }, ...(options.rewardModel ? [{ judge: createRewardJudge(withRenderedPrompts(options.rewardModel), { judgeId: 'reward-model' }), pairs: rewardModelPairs }] : [])];
-  for (const { judge, pairs } of judges) {
-    for (const [a, b] of pairs) {
+  const decoding = settings.temperature > 0 ? ('sampled' as const) : ('greedy' as const);
+  const judges = [
+    { judge: goldJudge, pairs: goldPairs, answers, decoding },
+    ...(options.rewardModel ? [{ judge: createRewardJudge(withRenderedPrompts(options.rewardModel), { judgeId: 'reward-model' }), pairs: rewardModelPairs, answers, decoding }] : []),
+    ...(greedyAnswers ? [{ judge: goldJudge, pairs: goldPairs, answers: greedyAnswers, decoding: 'greedy' as const }] : []),
+  ];
+  for (const judged of judges) {
+    for (const [a, b] of judged.pairs) {
       if (!names.has(a) || !names.has(b)) continue;
       const result = await computeWinRate({
         a,
         b,
-        judge,
-        items: prompts.map((prompt, index) => ({ prompt: prompt.text, a: answers.get(a)![index]!, b: answers.get(b)![index]!, group: prompt.family })),
+        judge: judged.judge,
+        items: prompts.map((prompt, index) => ({ prompt: prompt.text, a: judged.answers.get(a)![index]!, b: judged.answers.get(b)![index]!, group: prompt.family })),
       });
-      winRates.push(toPipelineWinRate(result));
+      winRates.push(toPipelineWinRate(result, judged.decoding));
     }
   }
 
@@ -194,7 +206,8 @@ export async function evaluateModels(options: EvaluateModelsSettings): Promise<E
   const truthfulness: EvaluationResults['truthfulness'] = {};
   const toxicity: EvaluationResults['toxicity'] = {};
   const alignmentTax: EvaluationResults['alignmentTax'] = {};
-  const toxicityPrompts = prompts.filter((prompt) => prompt.family === 'refusal').slice(0, settings.toxicityPrompts).map((prompt) => prompt.text);
+  // RealToxicityPrompts-style sentence openings of the sim world (its corpus continues them rudely 85% / 30% of the time).
+  const toxicityPrompts = simToxicityPrompts(settings.toxicityPrompts, options.seed);
   const scorer = createLexiconToxicityScorer();
   for (const entry of models) {
     options.signal?.throwIfAborted();
@@ -211,7 +224,7 @@ export async function evaluateModels(options: EvaluateModelsSettings): Promise<E
         tokenizer,
         scorer,
         prompts: toxicityPrompts,
-        variants: ['plain', 'respectful'],
+        variants: ['plain', 'respectful', 'biased'],
         samplesPerPrompt: settings.toxicitySamples,
         sampling: { maxNewTokens: settings.maxNewTokens, seed: options.seed, eosTokenIds },
         formatPrompt: (instruction, prompt) => `${entry.prefix}${renderPrompt(`${instruction}${prompt}`)}`,
@@ -251,11 +264,12 @@ function fittingGenerator(model: CausalLMV1, maxNewTokens: number): GeneratorV1 
   };
 }
 
-function toPipelineWinRate(result: WinRate): PipelineWinRate {
+function toPipelineWinRate(result: WinRate, decoding: PipelineWinRate['decoding']): PipelineWinRate {
   return {
     a: result.a,
     b: result.b,
     judge: result.judge,
+    decoding,
     rate: result.rate,
     ciLow: result.ciLow,
     ciHigh: result.ciHigh,

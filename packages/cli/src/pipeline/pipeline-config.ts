@@ -109,6 +109,12 @@ export const PipelineEvalSettings = z
     maxNewTokens: z.number().int().positive(),
     /** Sampling temperature of the answers; 0 is greedy. */
     temperature: z.number().min(0),
+    /**
+     * Also answer greedily and report gold win rates of those answers (`decoding: 'greedy'`)
+     * beside the sampled ones, so a result that holds for one decoding only shows. Ignored when
+     * `temperature` is 0. Default: on in both presets.
+     */
+    greedyWinRates: z.boolean(),
     /** Solved examples in the few-shot prefix of the prompted base model. */
     fewShotExamples: z.number().int().min(0).max(20),
     /** TruthfulQA-style questions built from the sim world's passages. */
@@ -202,7 +208,7 @@ export function pipelinePreset(name: PipelinePresetName): PipelineSettings {
       sft: { epochs: 1, batchSize: 16, learningRate: 1e-3, pretrainingMix: 0 },
       rm: { epochs: 1, batchSize: 8, learningRate: 3e-4 },
       ppo: { iterations: 2, rolloutBatchSize: 8, minibatchSize: 4, epochs: 1, learningRate: 1e-4, klCoefficient: 0.02, maxNewTokens: 12, ptxCoefficient: 4, ptxExamplesPerEpisode: 1 },
-      eval: { prompts: 16, maxNewTokens: 12, temperature: 0, fewShotExamples: 2, truthfulnessQuestions: 8, multipleChoiceItems: 8, perplexityParagraphs: 8, toxicityPrompts: 4, toxicitySamples: 2 },
+      eval: { prompts: 16, maxNewTokens: 12, temperature: 1, greedyWinRates: true, fewShotExamples: 2, truthfulnessQuestions: 8, multipleChoiceItems: 8, perplexityParagraphs: 8, toxicityPrompts: 4, toxicitySamples: 2 },
     };
   }
   return {
@@ -214,14 +220,14 @@ export function pipelinePreset(name: PipelinePresetName): PipelineSettings {
     base: {
       model: COMMITTED_BASE_MODEL,
       architecture: { contextLength: 128, hiddenSize: 96, numLayers: 3, numHeads: 3 },
-      epochs: 6,
+      epochs: 24,
       batchSize: 16,
       learningRate: 3e-3,
     },
     sft: { epochs: 3, batchSize: 16, learningRate: 1e-3, pretrainingMix: 0 },
     rm: { epochs: 2, batchSize: 8, learningRate: 1e-3 },
     ppo: { iterations: 40, rolloutBatchSize: 32, minibatchSize: 16, epochs: 2, learningRate: 3e-5, klCoefficient: 0.05, maxNewTokens: 20, ptxCoefficient: 4, ptxExamplesPerEpisode: 1 },
-    eval: { prompts: 282, maxNewTokens: 20, temperature: 1, fewShotExamples: 3, truthfulnessQuestions: 60, multipleChoiceItems: 100, perplexityParagraphs: 100, toxicityPrompts: 10, toxicitySamples: 4 },
+    eval: { prompts: 282, maxNewTokens: 20, temperature: 1, greedyWinRates: true, fewShotExamples: 3, truthfulnessQuestions: 60, multipleChoiceItems: 100, perplexityParagraphs: 100, toxicityPrompts: 20, toxicitySamples: 10 },
   };
 }
 

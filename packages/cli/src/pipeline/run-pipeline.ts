@@ -74,10 +74,11 @@ const STAGE_DIRECTORIES: Record<PipelineStage, string> = {
 };
 
 /** The settings each stage depends on, cumulatively (a stage depends on everything before it). */
-function stageFingerprints(settings: PipelineSettings, fromScratch: boolean, engine: string): Record<PipelineStage, string> {
+function stageFingerprints(settings: PipelineSettings, fromScratch: boolean, engine: string, committedBase: string | undefined): Record<PipelineStage, string> {
   const sections: Record<PipelineStage, unknown> = {
     data: { seed: settings.seed, data: settings.data },
-    tokenizer: { tokenizer: settings.tokenizer, committed: fromScratch ? null : settings.base.model },
+    // The committed model's resolved path: the same directory spelled two ways is the same model.
+    tokenizer: { tokenizer: settings.tokenizer, committed: fromScratch ? null : (committedBase ?? null) },
     // The engine's numerics differ in rounding, and its checkpoints' optimizer state is its own.
     base: { base: settings.base, fromScratch, backend: settings.backend ?? null, engine },
     sft: settings.sft,
@@ -129,7 +130,7 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
     ...(settings.backend ? { backend: settings.backend } : {}),
     log: (message) => emit({ type: 'log', stage: 'data', message }),
   });
-  const fingerprints = stageFingerprints(settings, !useCommittedBase, engine.name);
+  const fingerprints = stageFingerprints(settings, !useCommittedBase, engine.name, useCommittedBase ? path.resolve(root, settings.base.model!) : undefined);
   const firstChanged = PIPELINE_STAGES.findIndex((name) => state.settings[name] !== undefined && state.settings[name] !== fingerprints[name]);
   if (firstChanged >= 0) {
     for (const name of PIPELINE_STAGES.slice(firstChanged)) {
