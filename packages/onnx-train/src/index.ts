@@ -15,7 +15,7 @@ export { taskShapeKey } from './model/task-shape';
 export type { TaskShape } from './model/task-shape';
 export { flatAdamWStep, globalNorm } from './optimizer/flat-adamw';
 export type { FlatSegment } from './optimizer/flat-adamw';
-export { createTrainingSession } from './runtime/create-training-session';
+export { createTrainingSession, trainingExecutionProviders } from './runtime/create-training-session';
 export type { TrainingSessionSettings } from './runtime/create-training-session';
 export { createOnnxTrainableModel, OnnxTrainableModel } from './onnx-trainable-model';
 export type { OnnxTrainableModelSettings } from './onnx-trainable-model';

@@ -42,7 +42,7 @@ import { fillDropoutMask } from './model/dropout-masks';
 import { prepareTask, type DropoutInput, type PreparedTask } from './model/prepare-task';
 import { taskShapeKey } from './model/task-shape';
 import { flatAdamWStep, globalNorm } from './optimizer/flat-adamw';
-import { createTrainingSession, type TrainingSessionSettings } from './runtime/create-training-session';
+import { createTrainingSession, trainingExecutionProviders, type TrainingSessionSettings } from './runtime/create-training-session';
 
 /** Settings of `createOnnxTrainableModel`. */
 export interface OnnxTrainableModelSettings {
@@ -125,8 +125,10 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
     this.modelId = settings.modelId ?? 'onnx-gpt2';
     this.training = settings.training;
     this.optimizer = resolveAdamW(settings.training.optimizer);
-    this.sessionSettings = settings.session ?? {};
-    this.engine = (this.sessionSettings.executionProviders ?? ['cpu'])[0] === 'cuda' ? 'onnxruntime-cuda' : 'onnxruntime-cpu';
+    // Providers are resolved once, so every session of this model (and its engine name) agrees.
+    const executionProviders = trainingExecutionProviders(settings.session);
+    this.sessionSettings = { ...settings.session, executionProviders };
+    this.engine = executionProviders[0] === 'cuda' ? 'onnxruntime-cuda' : 'onnxruntime-cpu';
     this.parameterSpecs = gpt2ParameterSpecs(settings.config, this.head);
     const total = this.parameterSpecs.reduce((sum, spec) => sum + spec.size, 0);
     this.parameters = initializeGpt2Parameters(this.parameterSpecs, this.dims.numLayers, settings.seed ?? 0);

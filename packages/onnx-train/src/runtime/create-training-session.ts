@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { toSessionOptions, type ExecutionProviderName } from '@instructkit/onnx';
+import { selectExecutionProviders, toSessionOptions, type ExecutionProviderName } from '@instructkit/onnx';
 
 /** onnxruntime settings of a training session. */
 export interface TrainingSessionSettings {
@@ -7,7 +7,14 @@ export interface TrainingSessionSettings {
   readonly intraOpThreads?: number;
   /** Let idle intra-op threads spin. Default: false (spinning collapses throughput on shared cores). */
   readonly allowSpinning?: boolean;
-  /** Execution providers in order of preference. Default: `['cpu']`; `['cuda', 'cpu']` on GPU machines. */
+  /**
+   * Execution providers in order of preference. Default: what is available —
+   * `['cuda', 'cpu']` where onnxruntime-node's CUDA provider library is installed, else `['cpu']`
+   * (`selectExecutionProviders` of `@instructkit/onnx`; `INSTRUCTKIT_ORT_PROVIDER=cpu|cuda`
+   * overrides it). The CUDA path has not been run on a GPU: parameters and gradients are CPU
+   * buffers, so they cross to the device and back on every step, and ops without a CUDA kernel
+   * fall back to the CPU.
+   */
   readonly executionProviders?: readonly ExecutionProviderName[];
   /**
    * onnxruntime's CPU memory arena. The arena keeps its high-water mark (grown in powers of two)
@@ -26,6 +33,11 @@ export interface TrainingSessionSettings {
   readonly memoryPattern?: boolean;
 }
 
+/** The execution providers a training session with these settings uses, best first. */
+export function trainingExecutionProviders(settings: TrainingSessionSettings = {}): ExecutionProviderName[] {
+  return [...(settings.executionProviders ?? selectExecutionProviders())];
+}
+
 /**
  * Creates an onnxruntime-node session for a training graph, with every graph
  * optimisation enabled (MatMul/Transpose, GELU and LayerNorm fusions apply to the
@@ -38,7 +50,7 @@ export async function createTrainingSession(modelBytes: Uint8Array, settings: Tr
   const options = toSessionOptions({
     intraOpThreads: settings.intraOpThreads ?? 2,
     allowSpinning: settings.allowSpinning ?? false,
-    executionProviders: settings.executionProviders ?? ['cpu'],
+    executionProviders: trainingExecutionProviders(settings),
     graphOptimizationLevel: 'all',
   });
   return ort.InferenceSession.create(modelBytes, {
