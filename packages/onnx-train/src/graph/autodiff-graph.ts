@@ -107,6 +107,8 @@ export class AutodiffGraph {
   private readonly nodes: NodeSpec[] = [];
   private readonly inputs: ValueInfoSpec[] = [];
   private readonly outputs: ValueInfoSpec[] = [];
+  /** The Identity nodes `output` adds. */
+  private readonly outputIdentities = new Set<NodeSpec>();
   private readonly tape: TapeEntry[] = [];
   private readonly constants = new Map<string, GraphTensor>();
   /** Gradients that are a scatter-add into zeros (embedding rows), by tensor id: summed by scattering into the other term. */
@@ -162,12 +164,19 @@ export class AutodiffGraph {
     return { id: this.counter++, name, shape: [...shape], dtype };
   }
 
-  /** Declares `tensor` as a graph output called `name` (through an Identity, so any value can be exposed). */
-  output(tensor: GraphTensor, name: string): void {
+  /**
+   * Declares `tensor` as a graph output called `name` (through an Identity, so any value can be
+   * exposed). Returns the output as a value: later nodes that read it (not `tensor`) leave the
+   * Identity the only reader of `tensor`, so onnxruntime removes it instead of copying.
+   */
+  output(tensor: GraphTensor, name: string): GraphTensor {
     if (this.usedNames.has(name)) throw new InvalidArgumentError('name', `graph ${this.name}: ${name} is already used`);
     this.usedNames.add(name);
-    this.nodes.push({ opType: 'Identity', name: `${name}/Identity`, inputs: [tensor.name], outputs: [name] });
+    const identity: NodeSpec = { opType: 'Identity', name: `${name}/Identity`, inputs: [tensor.name], outputs: [name] };
+    this.nodes.push(identity);
+    this.outputIdentities.add(identity);
     this.outputs.push({ name, elementType: ONNX_ELEMENT[tensor.dtype], shape: [...tensor.shape] });
+    return { id: this.counter++, name, shape: [...tensor.shape], dtype: tensor.dtype };
   }
 
   /** A constant tensor, shared between uses of the same values. Default dtype: the graph's float type. */
@@ -763,10 +772,23 @@ export class AutodiffGraph {
    * scale); onnxruntime does not remove such dead nodes, so they are dropped here.
    */
   private liveNodes(): NodeSpec[] {
+    // An output's Identity is dropped where the value is made by a node: that node writes the
+    // output name directly. onnxruntime removes such Identities itself only when nothing else
+    // reads the output, and copies the tensor otherwise (the gradient norm reads every gradient).
+    const produced = new Set(this.nodes.flatMap((node) => (node.opType === 'Identity' && this.outputIdentities.has(node) ? [] : node.outputs)));
+    const renames = new Map<string, string>();
+    for (const node of this.outputIdentities) {
+      const source = node.inputs[0]!;
+      if (produced.has(source) && !renames.has(source)) renames.set(source, node.outputs[0]!);
+    }
+    const rename = (value: string) => renames.get(value) ?? value;
+    const nodes = this.nodes
+      .filter((node) => !(this.outputIdentities.has(node) && renames.get(node.inputs[0]!) === node.outputs[0]))
+      .map((node) => ({ ...node, inputs: node.inputs.map(rename), outputs: node.outputs.map(rename) }));
     const needed = new Set(this.outputs.map((output) => output.name));
     const live: NodeSpec[] = [];
-    for (let index = this.nodes.length - 1; index >= 0; index--) {
-      const node = this.nodes[index]!;
+    for (let index = nodes.length - 1; index >= 0; index--) {
+      const node = nodes[index]!;
       if (!node.outputs.some((output) => needed.has(output))) continue;
       live.push(node);
       for (const input of node.inputs) if (input !== '') needed.add(input);

@@ -249,12 +249,12 @@ export function buildTrainingGraph(settings: BuildTrainingGraphSettings): Traini
   if (training) {
     const parameterTensors = specs.map((spec) => parameters.get(spec.name)!);
     const gradients = graph.gradients(loss, parameterTensors);
-    specs.forEach((spec, index) => {
+    const gradientValues = specs.map((spec, index) => {
       const name = `grad.${spec.name}`;
-      graph.output(gradients[index]!, name);
       gradientOutputs.push(name);
+      return graph.output(gradients[index]!, name);
     });
-    graph.output(graph.sumOfSquares(gradients), GRADIENT_SUM_OF_SQUARES);
+    graph.output(graph.sumOfSquares(gradientValues), GRADIENT_SUM_OF_SQUARES);
   }
   if (shape.kind === 'weighted-sum') outputs.push([loss, 'loss']);
   for (const [tensor, name] of outputs) graph.output(tensor, name);
