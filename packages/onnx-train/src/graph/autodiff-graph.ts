@@ -681,10 +681,11 @@ export class AutodiffGraph {
   /**
    * `log softmax(hidden @ unembeddingᵀ)[…, target]` for `hidden` `[rows, d]`, `unembedding`
    * `[vocab, d]` and int64 `targets` `[rows, 1]`: the language-model head and next-token
-   * log-probs as one fused op. With P = softmax(logits) and the per-row cotangent g, the rule
-   * d hidden = g ⊙ (E[target] − P @ E) and d E = scatter-add(g ⊙ hidden at target) − Pᵀ @ (g ⊙ hidden)
-   * scales the `[rows, d]` operands instead of the `[rows, vocab]` probabilities, so the
-   * backward pass makes one vocabulary-wide pass (P) where the unfused rules make three.
+   * log-probs as one fused op. With D = softmax(logits) − onehot(target) (the exponential of the
+   * log-probs, with 1 taken off at each target in place) and the per-row cotangent g, the rule
+   * d hidden = −g ⊙ (D @ E) and d E = Dᵀ @ (−g ⊙ hidden) scales the `[rows, d]` operands instead
+   * of the `[rows, vocab]` matrix, so the backward pass makes one vocabulary-wide pass (the
+   * exponential) where the unfused rules make three, and no `[vocab, d]` scatter.
    */
   projectedTargetLogprobs(hidden: GraphTensor, unembedding: GraphTensor, targets: GraphTensor): GraphTensor {
     const [rows, width] = hidden.shape;
@@ -701,17 +702,13 @@ export class AutodiffGraph {
     this.node('GatherElements', [logSoftmax, targets], output, { axis: 1 });
     return this.record([hidden, unembedding], output, (g) => {
       const probabilities = this.raw('Exp', [logSoftmax], logSoftmax.shape);
-      const flatTargets = this.reshape(targets, [rows!]);
-      const targetRows = this.fresh('gather', [rows!, width!], this.floatType);
-      this.node('Gather', [unembedding, flatTargets], targetRows, { axis: 0 });
-      const expected = this.raw('MatMul', [probabilities, unembedding], [rows!, width!]);
-      const hiddenGradient = this.raw('Mul', [this.raw('Sub', [targetRows, expected], [rows!, width!]), g], [rows!, width!]);
-      const scaledHidden = this.raw('Mul', [hidden, g], [rows!, width!]);
-      const transposedProbabilities = this.raw('Transpose', [probabilities], [vocab, rows!], { perm: [1, 0] });
-      const negatedExpected = this.raw('MatMul', [transposedProbabilities, this.raw('Neg', [scaledHidden], [rows!, width!])], [vocab, width!]);
-      const unembeddingGradient = this.fresh('scatternd', [vocab, width!], this.floatType);
-      // Repeated targets must add up: ScatterND with reduction `add`.
-      this.node('ScatterND', [negatedExpected, targets, scaledHidden], unembeddingGradient, { reduction: 'add' });
+      const minusOnes = this.constant(new Array<number>(rows!).fill(-1), [rows!, 1]);
+      const difference = this.fresh('scatterelements', logSoftmax.shape, this.floatType);
+      this.node('ScatterElements', [probabilities, targets, minusOnes], difference, { axis: 1, reduction: 'add' });
+      const negatedG = this.raw('Neg', [g], g.shape);
+      const hiddenGradient = this.raw('Mul', [this.raw('MatMul', [difference, unembedding], [rows!, width!]), negatedG], [rows!, width!]);
+      const transposedDifference = this.raw('Transpose', [difference], [vocab, rows!], { perm: [1, 0] });
+      const unembeddingGradient = this.raw('MatMul', [transposedDifference, this.raw('Mul', [hidden, negatedG], [rows!, width!])], [vocab, width!]);
       return [hiddenGradient, unembeddingGradient];
     });
   }
