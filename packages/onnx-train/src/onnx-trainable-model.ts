@@ -42,6 +42,7 @@ import { fillDropoutMask } from './model/dropout-masks';
 import { prepareTask, type DropoutInput, type PreparedTask } from './model/prepare-task';
 import { taskShapeKey } from './model/task-shape';
 import { flatAdamWStep, globalNorm } from './optimizer/flat-adamw';
+import { createWasmAdamWBuffers, type WasmAdamWBuffers } from './optimizer/wasm-adamw';
 import { createTrainingSession, trainingExecutionProviders, type TrainingSessionSettings } from './runtime/create-training-session';
 
 /** Settings of `createOnnxTrainableModel`. */
@@ -103,6 +104,7 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
   readonly parameters: Float32Array;
   private readonly dims: Gpt2Dimensions;
   private readonly gradients: Float32Array;
+  private readonly wasmBuffers: WasmAdamWBuffers | undefined;
   private readonly firstMoments: Float32Array;
   private readonly secondMoments: Float32Array;
   private readonly parameterFeeds: Record<string, ort.Tensor>;
@@ -131,11 +133,15 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
     this.engine = executionProviders[0] === 'cuda' ? 'onnxruntime-cuda' : 'onnxruntime-cpu';
     this.parameterSpecs = gpt2ParameterSpecs(settings.config, this.head);
     const total = this.parameterSpecs.reduce((sum, spec) => sum + spec.size, 0);
-    this.parameters = initializeGpt2Parameters(this.parameterSpecs, this.dims.numLayers, settings.seed ?? 0);
+    // The buffers live in a WebAssembly memory where one can hold them, for the SIMD AdamW step.
+    this.wasmBuffers = createWasmAdamWBuffers(total);
+    const initial = initializeGpt2Parameters(this.parameterSpecs, this.dims.numLayers, settings.seed ?? 0);
+    this.parameters = this.wasmBuffers ? this.wasmBuffers.parameters : initial;
+    if (this.wasmBuffers) this.parameters.set(initial);
     if (settings.weights) this.setParameters(settings.weights, 'weights', settings.freshScoreHead ?? false);
-    this.gradients = new Float32Array(total);
-    this.firstMoments = new Float32Array(total);
-    this.secondMoments = new Float32Array(total);
+    this.gradients = this.wasmBuffers?.gradients ?? new Float32Array(total);
+    this.firstMoments = this.wasmBuffers?.firstMoments ?? new Float32Array(total);
+    this.secondMoments = this.wasmBuffers?.secondMoments ?? new Float32Array(total);
     // The feeds are views of the live buffer: an update in place is what the next run sees.
     this.parameterFeeds = Object.fromEntries(
       this.parameterSpecs.map((spec) => [spec.name, new ort.Tensor('float32', this.parameters.subarray(spec.offset, spec.offset + spec.size), [...spec.shape])]),
@@ -266,7 +272,8 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
     const clipScale = maxGradNorm > 0 && gradNorm > maxGradNorm ? maxGradNorm / (gradNorm + 1e-6) : 1;
     const learningRate = learningRateAt(this.training.schedule ?? { kind: 'constant' }, this.currentStep, this.optimizer.learningRate);
     this.currentStep += 1;
-    flatAdamWStep(this.parameters, this.gradients, this.firstMoments, this.secondMoments, this.parameterSpecs, this.optimizer, learningRate, this.currentStep, clipScale * scale);
+    if (this.wasmBuffers) this.wasmBuffers.step(this.parameterSpecs, this.optimizer, learningRate, this.currentStep, clipScale * scale);
+    else flatAdamWStep(this.parameters, this.gradients, this.firstMoments, this.secondMoments, this.parameterSpecs, this.optimizer, learningRate, this.currentStep, clipScale * scale);
     return { step: this.currentStep, loss, metrics: metricSums, gradNorm, learningRate, tokens };
   }
 

@@ -1,0 +1,182 @@
+import type { ResolvedAdamW } from '@instructkit/core';
+import { flatAdamWStep, type FlatSegment } from './flat-adamw';
+
+/**
+ * The four flat training buffers (parameters, gradients, first and second moments) inside one
+ * WebAssembly memory, with an AdamW step that runs 128-bit SIMD over them. onnxruntime reads
+ * and writes the same views (a WebAssembly memory is an ordinary ArrayBuffer; onnxruntime-node
+ * refuses SharedArrayBuffers, so a second thread cannot share the update).
+ */
+export interface WasmAdamWBuffers {
+  readonly parameters: Float32Array;
+  readonly gradients: Float32Array;
+  readonly firstMoments: Float32Array;
+  readonly secondMoments: Float32Array;
+  /**
+   * `flatAdamWStep` over these buffers, with the arithmetic in float32 as `torch.optim.AdamW`
+   * does it (the JavaScript step rounds once from float64).
+   */
+  step(segments: readonly FlatSegment[], settings: ResolvedAdamW, learningRate: number, step: number, gradientScale?: number): void;
+}
+
+// WebAssembly memories are limited to 4 GiB (65,536 pages of 64 KiB).
+const PAGE_BYTES = 65536;
+const MAX_PAGES = 65536;
+
+const leb = (value: number): number[] => {
+  const bytes: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (value !== 0);
+  return bytes;
+};
+const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
+const vector = (items: number[][]) => [...leb(items.length), ...items.flat()];
+const name = (text: string) => [...leb(text.length), ...Array.from(text, (character) => character.charCodeAt(0))];
+
+// Opcodes (WebAssembly core and fixed-width SIMD).
+const I32 = 0x7f;
+const F32 = 0x7d;
+const V128 = 0x7b;
+const op = {
+  block: 0x02,
+  loop: 0x03,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i32Const: 0x41,
+  i32GeU: 0x4f,
+  i32Add: 0x6a,
+};
+const simd = (code: number) => [0xfd, ...leb(code)];
+const v128Load = [...simd(0x00), 0, 0]; // memarg: alignment hint 1 byte (segments start anywhere), offset 0
+const v128Store = [...simd(0x0b), 0, 0];
+const f32x4 = { splat: simd(0x13), sqrt: simd(0xe3), add: simd(0xe4), sub: simd(0xe5), mul: simd(0xe6), div: simd(0xe7) };
+
+/**
+ * `adamw(p, g, m, v, bytes, gradientScale, beta1, 1−beta1, beta2, 1−beta2, decay, stepSize,
+ * 1/√(1−β2ᵗ), ε)`: four floats per iteration over `bytes` (a multiple of 16) from the given byte
+ * offsets — the loop of `flatAdamWStep`, in the same order of operations.
+ */
+function adamwModuleBytes(): Uint8Array {
+  // Parameters 0–4: i32 offsets and length; 5–13: f32 scalars. Locals: 14 = i (i32),
+  // 15–23 = the scalars splatted, 24–26 = g, m, v of the current four elements.
+  const [p, g, m, v, bytes] = [0, 1, 2, 3, 4];
+  const scalars = [5, 6, 7, 8, 9, 10, 11, 12, 13];
+  const index = 14;
+  const splat = (scalar: number) => 15 + (scalar - 5);
+  const [gradientScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, decay, stepSize, inverseRoot, epsilon] = scalars.map(splat) as number[];
+  const [gradient, first, second] = [24, 25, 26];
+  const get = (local: number) => [op.localGet, local];
+  const at = (base: number) => [...get(base), ...get(index), op.i32Add];
+  const body = [
+    ...scalars.flatMap((scalar) => [...get(scalar), ...f32x4.splat, op.localSet, splat(scalar)]),
+    op.block, 0x40,
+    op.loop, 0x40,
+    ...get(index), ...get(bytes), op.i32GeU, op.brIf, 1,
+    // g ← g · scale
+    ...at(g), ...v128Load, ...get(gradientScale!), ...f32x4.mul, op.localSet, gradient,
+    // m ← β1·m + (1−β1)·g
+    ...at(m),
+    ...at(m), ...v128Load, ...get(beta1!), ...f32x4.mul, ...get(gradient), ...get(oneMinusBeta1!), ...f32x4.mul, ...f32x4.add, op.localTee, first,
+    ...v128Store,
+    // v ← β2·v + (1−β2)·g·g
+    ...at(v),
+    ...at(v), ...v128Load, ...get(beta2!), ...f32x4.mul, ...get(gradient), ...get(oneMinusBeta2!), ...f32x4.mul, ...get(gradient), ...f32x4.mul, ...f32x4.add, op.localTee, second,
+    ...v128Store,
+    // p ← p·decay − stepSize·m / (√v · 1/√(1−β2ᵗ) + ε)
+    ...at(p),
+    ...at(p), ...v128Load, ...get(decay!), ...f32x4.mul,
+    ...get(stepSize!), ...get(first), ...f32x4.mul,
+    ...get(second), ...f32x4.sqrt, ...get(inverseRoot!), ...f32x4.mul, ...get(epsilon!), ...f32x4.add,
+    ...f32x4.div, ...f32x4.sub,
+    ...v128Store,
+    ...get(index), op.i32Const, 16, op.i32Add, op.localSet, index,
+    op.br, 0,
+    op.end,
+    op.end,
+    op.end,
+  ];
+  const locals = vector([[1, I32], [12, V128]]);
+  const code = [...locals, ...body];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vector([[0x60, ...vector([[I32], [I32], [I32], [I32], [I32], ...scalars.map(() => [F32])]), 0]])),
+    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, ...leb(1)]])),
+    ...section(3, vector([[0]])),
+    ...section(7, vector([[...name('adamw'), 0x00, 0]])),
+    ...section(10, vector([[...leb(code.length), ...code]])),
+  ]);
+}
+
+// The few WebAssembly APIs used here (the ES2022 library this package compiles against declares none).
+interface WebAssemblyApi {
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
+  readonly Memory: new (descriptor: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer };
+}
+const webAssembly = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+
+let compiled: object | null | undefined;
+
+function adamwModule(): object | null {
+  if (compiled === undefined) {
+    try {
+      if (!webAssembly) throw new Error('no WebAssembly');
+      compiled = new webAssembly.Module(adamwModuleBytes());
+    } catch {
+      // No WebAssembly SIMD in this runtime: the JavaScript step is used.
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/**
+ * Allocates the flat buffers of `count` parameters in a WebAssembly memory with a SIMD AdamW
+ * step, or returns undefined where that is not possible (no WebAssembly SIMD, or more than
+ * 4 GiB of buffers: about 268 million parameters), so the caller keeps plain arrays and
+ * `flatAdamWStep`.
+ */
+export function createWasmAdamWBuffers(count: number): WasmAdamWBuffers | undefined {
+  const module = adamwModule();
+  // Each buffer starts on a 16-byte boundary.
+  const stride = Math.ceil((count * 4) / 16) * 16;
+  const pages = Math.ceil((4 * stride) / PAGE_BYTES);
+  if (!module || !webAssembly || pages > MAX_PAGES || pages === 0) return undefined;
+  let memory: { readonly buffer: ArrayBuffer };
+  try {
+    memory = new webAssembly.Memory({ initial: pages, maximum: pages });
+  } catch {
+    return undefined;
+  }
+  const instance = new webAssembly.Instance(module, { env: { memory } });
+  const adamw = instance.exports.adamw as (...args: number[]) => void;
+  const view = (slot: number) => new Float32Array(memory.buffer, slot * stride, count);
+  const buffers = { parameters: view(0), gradients: view(1), firstMoments: view(2), secondMoments: view(3) };
+  return {
+    ...buffers,
+    step(segments, settings, learningRate, step, gradientScale = 1) {
+      const { beta1, beta2, epsilon, weightDecay } = settings;
+      const stepSize = learningRate / (1 - beta1 ** step);
+      const inverseRoot = 1 / Math.sqrt(1 - beta2 ** step);
+      for (const segment of segments) {
+        const decay = segment.decay && weightDecay > 0 ? 1 - learningRate * weightDecay : 1;
+        const vectorized = segment.size - (segment.size % 4);
+        const offset = segment.offset * 4;
+        adamw(offset, stride + offset, 2 * stride + offset, 3 * stride + offset, vectorized * 4, gradientScale, beta1, 1 - beta1, beta2, 1 - beta2, decay, stepSize, inverseRoot, epsilon);
+        if (vectorized < segment.size) {
+          // The last one to three elements of the segment.
+          const tail = [{ offset: segment.offset + vectorized, size: segment.size - vectorized, decay: segment.decay }];
+          flatAdamWStep(buffers.parameters, buffers.gradients, buffers.firstMoments, buffers.secondMoments, tail, settings, learningRate, step, gradientScale);
+        }
+      }
+    },
+  };
+}
