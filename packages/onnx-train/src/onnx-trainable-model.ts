@@ -38,7 +38,7 @@ import {
 } from '@instructkit/core';
 import { buildTrainingGraph, type TrainingGraph } from './model/build-training-graph';
 import { gpt2Dimensions, gpt2ParameterSpecs, initializeGpt2Parameters, type Gpt2Dimensions, type ModelHead, type ParameterSpec } from './model/gpt2-parameters';
-import { fillDropoutMask } from './model/dropout-masks';
+import { createDropoutMaskBuffers, type DropoutMaskBuffers } from './model/dropout-masks';
 import { prepareTask, type DropoutInput, type PreparedTask } from './model/prepare-task';
 import { taskShapeKey } from './model/task-shape';
 import { flatAdamWStep, globalNorm } from './optimizer/flat-adamw';
@@ -78,8 +78,8 @@ const MOMENTS_FILE = 'onnx-optimizer.safetensors';
 interface CompiledObjective {
   readonly graph: TrainingGraph;
   readonly session: ort.InferenceSession;
-  /** Reused dropout mask buffers of this bucket (inverted-dropout scales). */
-  readonly masks: Map<string, Float32Array>;
+  /** Reused dropout mask buffers of this bucket (inverted-dropout scales), made by the first step. */
+  masks?: DropoutMaskBuffers;
 }
 
 /**
@@ -185,7 +185,7 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
       compiled = (async () => {
         const graph = buildTrainingGraph({ config: this.config, head: this.head, shape: task.shape, mode });
         const session = await createTrainingSession(graph.modelBytes, this.sessionSettings);
-        return { graph, session, masks: new Map() };
+        return { graph, session };
       })();
       this.objectives.set(key, compiled);
       compiled.catch(() => this.objectives.delete(key));
@@ -194,17 +194,13 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
   }
 
   private fillDropout(compiled: CompiledObjective, inputs: readonly DropoutInput[], feeds: Record<string, ort.Tensor>): void {
-    for (const input of inputs) {
-      let mask = compiled.masks.get(input.name);
-      const size = input.shape.reduce((total, dimension) => total * dimension, 1);
-      if (!mask) {
-        mask = new Float32Array(size);
-        compiled.masks.set(input.name, mask);
-      }
+    // A bucket's dropout inputs are the same on every step (its shape fixes them).
+    compiled.masks ??= createDropoutMaskBuffers(inputs.map((input) => input.shape.reduce((total, dimension) => total * dimension, 1)));
+    inputs.forEach((input, index) => {
       // Kept elements hold the inverted-dropout scale, so the graph applies dropout with one Mul.
-      fillDropoutMask(mask, input.probability, this.rng, Math.fround(1 / (1 - input.probability)));
-      feeds[input.name] = new ort.Tensor('float32', mask, [...input.shape]);
-    }
+      compiled.masks!.fill(index, input.probability, this.rng, Math.fround(1 / (1 - input.probability)));
+      feeds[input.name] = new ort.Tensor('float32', compiled.masks!.masks[index]!, [...input.shape]);
+    });
   }
 
   private viewsAsOutputs(buffer: Float32Array): Record<string, ort.Tensor> {

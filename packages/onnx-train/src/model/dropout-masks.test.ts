@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '@instructkit/core';
-import { fillDropoutMask } from './dropout-masks';
+import { createDropoutMaskBuffers, fillDropoutMask } from './dropout-masks';
 
 describe('fillDropoutMask', () => {
   it('keeps each element with probability 1 − p (binomial 5σ bound) and is reproducible from the RNG state', () => {
@@ -17,5 +17,22 @@ describe('fillDropoutMask', () => {
     expect(Buffer.from(again).equals(Buffer.from(mask))).toBe(true);
     fillDropoutMask(again, 0.1, rng);
     expect(Buffer.from(again).equals(Buffer.from(mask))).toBe(false);
+  });
+
+  it('is what the SIMD filler writes, for sizes that are not whole rounds of eight', () => {
+    const sizes = [1, 7, 8, 13, 4096 + 5];
+    const buffers = createDropoutMaskBuffers(sizes);
+    const simd = createRng(11);
+    const scalar = createRng(11);
+    const keep = Math.fround(1 / 0.9);
+    for (let repeat = 0; repeat < 2; repeat++) {
+      sizes.forEach((size, index) => {
+        buffers.fill(index, 0.1, simd, keep);
+        const expected = new Float32Array(size);
+        fillDropoutMask(expected, 0.1, scalar, keep);
+        expect(Array.from(buffers.masks[index]!)).toEqual(Array.from(expected));
+      });
+    }
+    expect(simd.getState()).toEqual(scalar.getState());
   });
 });

@@ -1,4 +1,5 @@
 import type { ResolvedAdamW } from '@instructkit/core';
+import { F32, I32, MAX_PAGES, PAGE_BYTES, V128, f32x4, kernelModuleBytes, op, v128Load, v128Store, webAssembly } from '../wasm/encode-wasm';
 import { flatAdamWStep, type FlatSegment } from './flat-adamw';
 
 /**
@@ -18,46 +19,6 @@ export interface WasmAdamWBuffers {
    */
   step(segments: readonly FlatSegment[], settings: ResolvedAdamW, learningRate: number, step: number, gradientScale?: number): void;
 }
-
-// WebAssembly memories are limited to 4 GiB (65,536 pages of 64 KiB).
-const PAGE_BYTES = 65536;
-const MAX_PAGES = 65536;
-
-const leb = (value: number): number[] => {
-  const bytes: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    bytes.push(byte);
-  } while (value !== 0);
-  return bytes;
-};
-const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
-const vector = (items: number[][]) => [...leb(items.length), ...items.flat()];
-const name = (text: string) => [...leb(text.length), ...Array.from(text, (character) => character.charCodeAt(0))];
-
-// Opcodes (WebAssembly core and fixed-width SIMD).
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-const op = {
-  block: 0x02,
-  loop: 0x03,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  localGet: 0x20,
-  localSet: 0x21,
-  localTee: 0x22,
-  i32Const: 0x41,
-  i32GeU: 0x4f,
-  i32Add: 0x6a,
-};
-const simd = (code: number) => [0xfd, ...leb(code)];
-const v128Load = [...simd(0x00), 0, 0]; // memarg: alignment hint 1 byte (segments start anywhere), offset 0
-const v128Store = [...simd(0x0b), 0, 0];
-const f32x4 = { splat: simd(0x13), sqrt: simd(0xe3), add: simd(0xe4), sub: simd(0xe5), mul: simd(0xe6), div: simd(0xe7) };
 
 /**
  * `adamw(p, g, m, v, bytes, gradientScale, beta1, 1−beta1, beta2, 1−beta2, decay, stepSize,
@@ -101,27 +62,9 @@ function adamwModuleBytes(): Uint8Array {
     op.br, 0,
     op.end,
     op.end,
-    op.end,
   ];
-  const locals = vector([[1, I32], [12, V128]]);
-  const code = [...locals, ...body];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vector([[0x60, ...vector([[I32], [I32], [I32], [I32], [I32], ...scalars.map(() => [F32])]), 0]])),
-    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, ...leb(1)]])),
-    ...section(3, vector([[0]])),
-    ...section(7, vector([[...name('adamw'), 0x00, 0]])),
-    ...section(10, vector([[...leb(code.length), ...code]])),
-  ]);
+  return kernelModuleBytes('adamw', [I32, I32, I32, I32, I32, ...scalars.map(() => F32)], [I32, ...new Array<number>(12).fill(V128)], body);
 }
-
-// The few WebAssembly APIs used here (the ES2022 library this package compiles against declares none).
-interface WebAssemblyApi {
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
-  readonly Memory: new (descriptor: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer };
-}
-const webAssembly = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 
 let compiled: object | null | undefined;
 
