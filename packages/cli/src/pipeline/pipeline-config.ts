@@ -73,6 +73,12 @@ export const PipelineRewardSettings = z
     /** Prompts (each with all K completions) per step. */
     batchSize: z.number().int().positive(),
     learningRate: z.number().positive(),
+    /**
+     * SFT-model samples added to each ranking and ranked by its labeler with the synthetic
+     * candidates (InstructGPT's labelers ranked the models' own outputs); 0 keeps the synthetic
+     * candidates only.
+     */
+    policySamples: z.number().int().min(0).max(8),
   })
   .strict();
 
@@ -206,7 +212,7 @@ export function pipelinePreset(name: PipelinePresetName): PipelineSettings {
       tokenizer: { vocabSize: 512 },
       base: { architecture: { contextLength: 128, hiddenSize: 32, numLayers: 1, numHeads: 2 }, epochs: 1, batchSize: 8, learningRate: 3e-3 },
       sft: { epochs: 1, batchSize: 16, learningRate: 1e-3, pretrainingMix: 0 },
-      rm: { epochs: 1, batchSize: 8, learningRate: 3e-4 },
+      rm: { epochs: 1, batchSize: 8, learningRate: 3e-4, policySamples: 2 },
       ppo: { iterations: 2, rolloutBatchSize: 8, minibatchSize: 4, epochs: 1, learningRate: 1e-4, klCoefficient: 0.02, maxNewTokens: 12, ptxCoefficient: 4, ptxExamplesPerEpisode: 1 },
       eval: { prompts: 16, maxNewTokens: 12, temperature: 1, greedyWinRates: true, fewShotExamples: 2, truthfulnessQuestions: 8, multipleChoiceItems: 8, perplexityParagraphs: 8, toxicityPrompts: 4, toxicitySamples: 2 },
     };
@@ -225,7 +231,7 @@ export function pipelinePreset(name: PipelinePresetName): PipelineSettings {
       learningRate: 3e-3,
     },
     sft: { epochs: 3, batchSize: 16, learningRate: 1e-3, pretrainingMix: 0 },
-    rm: { epochs: 2, batchSize: 8, learningRate: 1e-3 },
+    rm: { epochs: 2, batchSize: 8, learningRate: 1e-3, policySamples: 0 },
     ppo: { iterations: 40, rolloutBatchSize: 32, minibatchSize: 16, epochs: 2, learningRate: 3e-5, klCoefficient: 0.05, maxNewTokens: 20, ptxCoefficient: 4, ptxExamplesPerEpisode: 1 },
     eval: { prompts: 282, maxNewTokens: 20, temperature: 1, greedyWinRates: true, fewShotExamples: 3, truthfulnessQuestions: 60, multipleChoiceItems: 100, perplexityParagraphs: 100, toxicityPrompts: 20, toxicitySamples: 10 },
   };

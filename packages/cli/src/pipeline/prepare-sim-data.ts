@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '@instructkit/core';
 import { cleanPrompts, promptText, ranksOf, type CleanPromptsReport, type Prompt } from '@instructkit/data';
-import { buildSimDataset } from '@instructkit/sim';
+import { buildSimDataset, type SimulatedLabeler } from '@instructkit/sim';
 import type { PipelineSettings } from './pipeline-config';
 
 /** How every model sees a prompt: the sim task's few-shot query format, so the prompted base model and the tuned models share it. */
@@ -47,6 +47,8 @@ export interface PreparedData {
   readonly pretrainValid: string[];
   /** What the hygiene steps did. */
   readonly hygiene: CleanPromptsReport;
+  /** The simulated labelers who wrote the labels (they rank the SFT model's samples in the `rm` stage). */
+  readonly labelers: readonly SimulatedLabeler[];
 }
 
 /** Renders a raw prompt with {@link PROMPT_TEMPLATE}. */
@@ -115,6 +117,7 @@ export async function prepareSimData(settings: PipelineSettings, directory: stri
     pretrain: paragraphs(dataset.pretrain),
     pretrainValid: paragraphs(dataset.pretrainValid),
     hygiene: cleaned.report,
+    labelers: dataset.manifest.labelers,
   };
   await mkdir(directory, { recursive: true });
   await writeFileAtomic(path.join(directory, 'prepared.json'), JSON.stringify(prepared));

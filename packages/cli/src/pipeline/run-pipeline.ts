@@ -8,7 +8,8 @@ import { collectCurves, writePipelineReport, type PipelineReport } from './build
 import { evaluateModels, type EvaluatedModel, type EvaluationResults } from './evaluate-models';
 import type { PipelineSettings } from './pipeline-config';
 import { loadPipelineEngine, type PipelineInferenceModel } from './pipeline-engine';
-import { prepareSimData, type PreparedData } from './prepare-sim-data';
+import { prepareSimData, type PreparedData, type PreparedRanking } from './prepare-sim-data';
+import { rankPolicySamples } from './rank-policy-samples';
 
 /** The stages of a pipeline run, in order. */
 export const PIPELINE_STAGES = ['data', 'tokenizer', 'base', 'sft', 'rm', 'ppo', 'ppo-ptx', 'eval', 'report'] as const;
@@ -76,7 +77,8 @@ const STAGE_DIRECTORIES: Record<PipelineStage, string> = {
 /** The settings each stage depends on, cumulatively (a stage depends on everything before it). */
 function stageFingerprints(settings: PipelineSettings, fromScratch: boolean, engine: string, committedBase: string | undefined): Record<PipelineStage, string> {
   const sections: Record<PipelineStage, unknown> = {
-    data: { seed: settings.seed, data: settings.data },
+    // `layout`: prepared.json gained fields (labelers); older runs regenerate their data.
+    data: { seed: settings.seed, data: settings.data, layout: 2 },
     // The committed model's resolved path: the same directory spelled two ways is the same model.
     tokenizer: { tokenizer: settings.tokenizer, committed: fromScratch ? null : (committedBase ?? null) },
     // The engine's numerics differ in rounding, and its checkpoints' optimizer state is its own.
@@ -308,6 +310,30 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
       'rm',
       async () => {
         const { trainRewardModel } = await import('@instructkit/reward');
+        let rankings = { train: data.rankingsTrain, validation: data.rankingsValid };
+        if (settings.rm.policySamples > 0) {
+          // The labelers rank the SFT model's own answers beside the synthetic candidates (InstructGPT §3.4).
+          const sftModel = await engine.loadInferenceModel(sftDirectory, 'sft-samples');
+          try {
+            const rank = async (list: readonly PreparedRanking[], seed: number) =>
+              rankPolicySamples({
+                rankings: list,
+                generator: engine.createGenerator(sftModel),
+                tokenizer,
+                labelers: data.labelers,
+                samplesPerPrompt: settings.rm.policySamples,
+                maxNewTokens: settings.ppo.maxNewTokens,
+                seed,
+                ...(options.signal ? { signal: options.signal } : {}),
+              });
+            const train = await rank(data.rankingsTrain, settings.seed);
+            const validation = await rank(data.rankingsValid, settings.seed + 1);
+            rankings = { train: train.rankings, validation: validation.rankings };
+            log('rm')(`labelers ranked ${train.added + validation.added} SFT samples beside the synthetic candidates (${train.unchanged + validation.unchanged} rankings unchanged: prompt no longer parses after scrubbing)`);
+          } finally {
+            await sftModel.dispose();
+          }
+        }
         const model = yieldBetweenSteps(await engine.loadRewardModelForTraining(sftDirectory, settings.seed));
         try {
           await model.configureTraining({ optimizer: { learningRate: settings.rm.learningRate, beta1: 0.9, beta2: 0.95 }, maxGradNorm: 1, seed: settings.seed });
@@ -315,8 +341,8 @@ export async function runPipeline(settings: PipelineSettings, options: RunPipeli
             model,
             tokenizer,
             tokenizerJson: () => tokenizer.toTokenizerJson(),
-            train: data.rankingsTrain,
-            validation: data.rankingsValid,
+            train: rankings.train,
+            validation: rankings.validation,
             promptsPerBatch: settings.rm.batchSize,
             epochs: settings.rm.epochs,
             seed: settings.seed,
