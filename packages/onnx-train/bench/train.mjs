@@ -26,7 +26,8 @@ if (args[0] === '--child') {
   const training = { optimizer: { learningRate: 1e-4, weightDecay: 0.01 }, maxGradNorm: 1, seed: 0 };
   let model;
   if (engine === 'onnx') {
-    model = onnxTrain.createOnnxTrainableModel({ config: settings.config, training, session: { intraOpThreads: 2, allowSpinning: spinning === '1', cpuMemoryArena: process.env.ONNX_TRAIN_ARENA === '1' } });
+    // The engine's defaults (2 threads, memory arena on, memory pattern off) but for spinning.
+    model = onnxTrain.createOnnxTrainableModel({ config: settings.config, training, session: { intraOpThreads: 2, allowSpinning: spinning === '1' } });
   } else {
     const tfjs = await import('@instructkit/tfjs');
     await tfjs.selectBackend();
@@ -133,6 +134,7 @@ for (const preset of presets) {
   }
 }
 const format = (value, digits = 0) => (value === undefined || Number.isNaN(value) ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+console.log(`load average at the end ${os.loadavg().map((value) => value.toFixed(1)).join(' ')}`);
 console.log('| preset | engine | tok/s | peak RSS MiB | × issue PyTorch | PyTorch now tok/s | × PyTorch now |');
 console.log('|---|---|---|---|---|---|---|');
 for (const row of rows) {
