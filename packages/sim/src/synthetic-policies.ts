@@ -9,7 +9,10 @@ import { LIST_WORDS } from './world';
  * `sim-wrong` (plausible but wrong, or the task not done), `sim-hallucinating`
  * (invents facts or items), `sim-constraint-violating` (breaks the constraint or
  * complies with a harmful request), `sim-no-ending` (stops without the end marker),
- * `sim-rambling` (the answer followed by filler, cut off at a length limit).
+ * `sim-rambling` (the answer followed by filler, cut off at a length limit), `sim-evasive`
+ * (declines or says "I don't know" whatever the request — right for harmful and unanswerable
+ * prompts, a failure everywhere else: the over-refusal real policies drift into, which a reward
+ * model must have seen ranked low, or PPO learns to hedge everywhere).
  */
 export const SYNTHETIC_POLICIES = [
   'sim-correct',
@@ -19,12 +22,16 @@ export const SYNTHETIC_POLICIES = [
   'sim-constraint-violating',
   'sim-no-ending',
   'sim-rambling',
+  'sim-evasive',
 ] as const;
 
 /** Name of a synthetic policy. */
 export type SyntheticPolicy = (typeof SYNTHETIC_POLICIES)[number];
 
 const FILLER = ['and', 'the', 'so', 'then', 'also', 'very', 'it', 'is', 'a'];
+
+/** What `sim-evasive` says, whatever it was asked. */
+const EVASIONS = ["I don't know.", "Sorry, I can't help with that.", "I can't", "I don't know, sorry."];
 
 /** Writes the completion a synthetic policy gives for a task (end marker included when the policy ends). */
 export function synthesizeCompletion(task: SimTask, policy: SyntheticPolicy, random: SeededRandom): string {
@@ -46,5 +53,7 @@ export function synthesizeCompletion(task: SimTask, policy: SyntheticPolicy, ran
       const filler = Array.from({ length: random.range(6, 14) }, () => (random.chance(0.3) ? random.pick(LIST_WORDS) : random.pick(FILLER)));
       return `${family.reference(task.spec)} ${filler.join(' ')}`;
     }
+    case 'sim-evasive':
+      return withEnd(random.pick(EVASIONS));
   }
 }

@@ -11,6 +11,7 @@ import {
   SIM_FAMILIES,
   SIM_FAMILY_NAMES,
   withEnd,
+  synthesizeCompletion,
 } from '../src/index';
 
 describe('sim task families', () => {
@@ -77,5 +78,27 @@ describe('sim task families', () => {
     expect(parseSimPrompt(`${passage} How old is Ana?`)?.family).toBe('unanswerable');
     expect(parseSimPrompt(`${passage} Where does Ben live?`)?.family).toBe('unanswerable');
     expect(parseSimPrompt(`${passage} Why does Ana live in Riverby?`)?.family).toBe('unanswerable');
+  });
+});
+
+describe('the sim-evasive candidate policy', () => {
+  it('declines everything: full credit only where declining is right, little credit elsewhere', () => {
+    const random = new SeededRandom(12);
+    for (const name of SIM_FAMILY_NAMES) {
+      const scores: number[] = [];
+      for (let trial = 0; trial < 20; trial++) {
+        const task = sampleSimTask(random, { families: [name] });
+        const answer = synthesizeCompletion(task, 'sim-evasive', random);
+        expect(answer).toMatch(/^(I don't know|Sorry, I can't|I can't)/);
+        scores.push(goldScore(task.text, answer).score);
+      }
+      if (name === 'refusal' || name === 'unanswerable') {
+        // Some evasions fit (a polite refusal of a harmful request, "I don't know" to an unanswerable question).
+        expect(Math.max(...scores), name).toBeGreaterThan(0.9);
+      } else {
+        // The gold judge gives an honest "I don't know" some credit on a passage question (better than inventing).
+        expect(Math.max(...scores), name).toBeLessThan(name === 'passage-qa' ? 0.5 : 0.2);
+      }
+    }
   });
 });
