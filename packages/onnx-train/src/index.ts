@@ -12,6 +12,8 @@ export type { BuildTrainingGraphSettings, TrainingGraph } from './model/build-tr
 export { gpt2Dimensions, gpt2ParameterSpecs, initializeGpt2Parameters } from './model/gpt2-parameters';
 export type { Gpt2Dimensions, ModelHead, ParameterSpec } from './model/gpt2-parameters';
 export { taskShapeKey } from './model/task-shape';
+export { bucketTask, realTokens } from './model/bucket-task';
+export type { TaskBuckets } from './model/bucket-task';
 export type { TaskShape } from './model/task-shape';
 export { flatAdamWStep, globalNorm } from './optimizer/flat-adamw';
 export type { FlatSegment } from './optimizer/flat-adamw';

@@ -39,6 +39,7 @@ import {
 import { buildTrainingGraph, type TrainingGraph } from './model/build-training-graph';
 import { gpt2Dimensions, gpt2ParameterSpecs, initializeGpt2Parameters, type Gpt2Dimensions, type ModelHead, type ParameterSpec } from './model/gpt2-parameters';
 import { createDropoutMaskBuffers, type DropoutMaskBuffers } from './model/dropout-masks';
+import { bucketTask, realTokens } from './model/bucket-task';
 import { prepareTask, type DropoutInput, type PreparedTask } from './model/prepare-task';
 import { taskShapeKey } from './model/task-shape';
 import { flatAdamWStep, globalNorm } from './optimizer/flat-adamw';
@@ -70,7 +71,16 @@ export interface OnnxTrainableModelSettings {
    * Default: false.
    */
   readonly freshScoreHead?: boolean;
+  /**
+   * Compiled sessions kept (one per objective, mode and bucketed batch shape); the least
+   * recently used is released beyond this. Default: 16.
+   */
+  readonly sessionCacheSize?: number;
 }
+
+/** Training batches are padded to these buckets (see `bucketTask`): lengths to a multiple of 16, rows of 8. */
+const LENGTH_BUCKET = 16;
+const ROW_BUCKET = 8;
 
 const STATE_FILE = 'onnx-training-state.json';
 const MOMENTS_FILE = 'onnx-optimizer.safetensors';
@@ -115,6 +125,7 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
   private optimizer: ResolvedAdamW;
   private training: OptimizationSettings;
   private readonly sessionSettings: TrainingSessionSettings;
+  private readonly sessionCacheSize: number;
   private readonly rng: Rng;
   private currentStep = 0;
   private disposed = false;
@@ -130,6 +141,7 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
     // Providers are resolved once, so every session of this model (and its engine name) agrees.
     const executionProviders = trainingExecutionProviders(settings.session);
     this.sessionSettings = { ...settings.session, executionProviders };
+    this.sessionCacheSize = settings.sessionCacheSize ?? 16;
     this.engine = executionProviders[0] === 'cuda' ? 'onnxruntime-cuda' : 'onnxruntime-cpu';
     this.parameterSpecs = gpt2ParameterSpecs(settings.config, this.head);
     const total = this.parameterSpecs.reduce((sum, spec) => sum + spec.size, 0);
@@ -178,10 +190,25 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
     return this.objectives.size;
   }
 
+  /** The task padded to its shape bucket (train and evaluate only: their outputs are reductions). */
+  private bucketed(task: TrainingTask): TrainingTask {
+    return bucketTask(task, { lengthMultiple: LENGTH_BUCKET, rowMultiple: ROW_BUCKET, maxLength: this.config.contextLength });
+  }
+
   private objective(mode: 'train' | 'evaluate', task: ReturnType<typeof prepareTask>): Promise<CompiledObjective> {
     const key = `${mode}:${taskShapeKey(task.shape)}`;
     let compiled = this.objectives.get(key);
-    if (!compiled) {
+    if (compiled) {
+      // Most recently used last: the Map's order is the eviction order.
+      this.objectives.delete(key);
+      this.objectives.set(key, compiled);
+    } else {
+      const limit = Math.max(1, this.sessionCacheSize);
+      while (this.objectives.size >= limit) {
+        const [oldestKey, oldest] = this.objectives.entries().next().value as [string, Promise<CompiledObjective>];
+        this.objectives.delete(oldestKey);
+        void oldest.then((objective) => objective.session.release()).catch(() => undefined);
+      }
       compiled = (async () => {
         const graph = buildTrainingGraph({ config: this.config, head: this.head, shape: task.shape, mode });
         const session = await createTrainingSession(graph.modelBytes, this.sessionSettings);
@@ -231,7 +258,7 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
     this.checkAlive();
     const { microbatches } = request;
     if (microbatches.length === 0) throw new InvalidArgumentError('request.microbatches', 'must hold at least one task');
-    const prepared = microbatches.map((task) => prepareTask(task, this.dims, this.head));
+    const prepared = microbatches.map((task) => ({ ...prepareTask(this.bucketed(task), this.dims, this.head), tokens: realTokens(task) }));
     const scale = 1 / microbatches.length;
     let loss = 0;
     let tokens = 0;
@@ -275,7 +302,7 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
 
   /** Loss and metrics of a task without dropout and without an update. */
   async doEvaluate(task: TrainingTask): Promise<EvaluateResult> {
-    const prepared = prepareTask(task, this.dims, this.head);
+    const prepared = prepareTask(this.bucketed(task), this.dims, this.head);
     const outputs = await this.runEvaluation(prepared);
     const result = { loss: (outputs.loss!.data as Float32Array)[0]!, metrics: prepared.metrics(outputs) };
     for (const tensor of Object.values(outputs)) tensor.dispose();

@@ -288,8 +288,11 @@ export function prepareTask(task: TrainingTask, dims: Gpt2Dimensions, head: Mode
         return { pairs, margin: group.margin ?? 0 };
       });
       const groupsWithPairs = groupPairs.filter((group) => group.pairs.length > 0).length;
-      // A batch without a single strict preference still compiles: one zero-weight pair.
-      const pairCount = Math.max(1, groupPairs.reduce((sum, group) => sum + group.pairs.length, 0));
+      // Zero-weight pairs (row 0 against itself) pad the count to a power of two ≥ 8, so batches
+      // with different numbers of pairs share a compiled session; a batch without a single strict
+      // preference still compiles.
+      const realPairs = groupPairs.reduce((sum, group) => sum + group.pairs.length, 0);
+      const pairCount = Math.max(8, 2 ** Math.ceil(Math.log2(Math.max(1, realPairs))));
       const winners = new BigInt64Array(pairCount);
       const losers = new BigInt64Array(pairCount);
       const pairWeights = new Float32Array(pairCount);
