@@ -78,9 +78,20 @@ export interface OnnxTrainableModelSettings {
   readonly sessionCacheSize?: number;
 }
 
-/** Training batches are padded to these buckets (see `bucketTask`): lengths to a multiple of 16, rows of 8. */
+/**
+ * Training batches are padded to these buckets (see `bucketTask`): lengths to a multiple of 16,
+ * rows to a power of two up to 8 and to a multiple of 8 beyond, so that a batch of 4 (the 124m
+ * benchmark, small reward-model batches) is not padded to 8 rows and twice the work.
+ */
 const LENGTH_BUCKET = 16;
 const ROW_BUCKET = 8;
+
+function rowBucket(rows: number): number {
+  if (rows >= ROW_BUCKET) return ROW_BUCKET;
+  let power = 1;
+  while (power < rows) power *= 2;
+  return power;
+}
 
 const STATE_FILE = 'onnx-training-state.json';
 const MOMENTS_FILE = 'onnx-optimizer.safetensors';
@@ -192,7 +203,10 @@ export class OnnxTrainableModel implements TrainableModelV1, CausalLMV1, ScalarM
 
   /** The task padded to its shape bucket (train and evaluate only: their outputs are reductions). */
   private bucketed(task: TrainingTask): TrainingTask {
-    return bucketTask(task, { lengthMultiple: LENGTH_BUCKET, rowMultiple: ROW_BUCKET, maxLength: this.config.contextLength });
+    if (task.kind === 'custom') return task;
+    // Each term of a weighted sum gets the bucket of its own row count.
+    if (task.kind === 'weighted-sum') return { ...task, terms: task.terms.map((term) => ({ ...term, task: this.bucketed(term.task) })) };
+    return bucketTask(task, { lengthMultiple: LENGTH_BUCKET, rowMultiple: rowBucket(task.batch.batchSize), maxLength: this.config.contextLength });
   }
 
   private objective(mode: 'train' | 'evaluate', task: ReturnType<typeof prepareTask>): Promise<CompiledObjective> {

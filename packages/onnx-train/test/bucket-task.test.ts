@@ -36,6 +36,26 @@ describe('bucketTask', () => {
   });
 });
 
+describe('the row buckets of a model', () => {
+  it('round small batches up to a power of two, so a batch of 4 is not padded to 8 rows', async () => {
+    const model = createOnnxTrainableModel({ config: tinyConfig(), training });
+    const task = (rows: number): TrainingTask => {
+      const batch = paddedBatch(rows, 6, rows);
+      return { kind: 'language-modeling', batch, lossMask: actionMask(batch) };
+    };
+    try {
+      await model.doTrainStep({ microbatches: [task(3)] });
+      await model.doTrainStep({ microbatches: [task(4)] }); // 3 and 4 rows: one bucket of 4
+      expect(model.sessionCount).toBe(1);
+      await model.doTrainStep({ microbatches: [task(5)] }); // 8 rows
+      await model.doTrainStep({ microbatches: [task(8)] });
+      expect(model.sessionCount).toBe(2);
+    } finally {
+      model.dispose();
+    }
+  });
+});
+
 describe('the session cache', () => {
   it('shares one session between batches of one bucket and releases the least recently used beyond its size', async () => {
     const model = createOnnxTrainableModel({ config: tinyConfig(), training, sessionCacheSize: 2 });
@@ -45,7 +65,7 @@ describe('the session cache', () => {
     };
     try {
       await model.doTrainStep({ microbatches: [task(2, 5)] });
-      await model.doTrainStep({ microbatches: [task(3, 7)] }); // same bucket: 8 rows × 8 tokens
+      await model.doTrainStep({ microbatches: [task(2, 7)] }); // same bucket: 2 rows × 8 tokens
       expect(model.sessionCount).toBe(1);
       await model.doTrainStep({ microbatches: [task(9, 6)] }); // 16 rows
       await model.doTrainStep({ microbatches: [task(17, 6)] }); // 24 rows: the first bucket is released

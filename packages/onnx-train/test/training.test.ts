@@ -130,8 +130,8 @@ describe('OnnxTrainableModel training', () => {
     await model.doTrainStep({ microbatches: [lmTask(2)] });
     expect(model.sessionCount).toBe(1);
     await model.doEvaluate(lmTask(1));
-    // Batches are padded to shape buckets (rows to a multiple of 8, length to 16 or the context): 2×7 shares 2×6's session.
-    const longer = paddedBatch(2, 7, 5);
+    // Batches are padded to shape buckets (rows to a power of two up to 8, then a multiple of 8; length to 16 or the context): 3×7 shares 4×8's session.
+    const longer = paddedBatch(3, 7, 5);
     await model.doTrainStep({ microbatches: [{ kind: 'language-modeling', batch: longer, lossMask: actionMask(longer) }] });
     expect(model.sessionCount).toBe(2);
     const taller = paddedBatch(9, 6, 5);
