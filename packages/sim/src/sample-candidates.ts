@@ -15,7 +15,7 @@ export interface CandidateCompletion {
  * {@link SYNTHETIC_POLICIES} order: good and partly good answers are common, as
  * they would be from a mix of SFT and PPO models.
  */
-export const CANDIDATE_POLICY_WEIGHTS: readonly number[] = [3, 3, 2, 1.5, 1.5, 1.5, 1, 1.5];
+export const CANDIDATE_POLICY_WEIGHTS: readonly number[] = [3, 3, 2, 1.5, 1.5, 1.5, 1, 1.5, 1.5];
 
 /** Draws `count` completions of a task from the synthetic policies (repeats allowed). */
 export function sampleCandidates(task: SimTask, count: number, random: SeededRandom): CandidateCompletion[] {

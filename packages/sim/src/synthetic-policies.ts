@@ -1,6 +1,7 @@
 import { withEnd } from './end-of-answer';
 import type { SeededRandom } from './seeded-random';
-import { familyOf, type SimTask } from './sim-task';
+import { SIM_FAMILY_NAMES } from './sim-families';
+import { familyOf, sampleSimTask, type SimTask } from './sim-task';
 import { LIST_WORDS } from './world';
 
 /**
@@ -12,7 +13,10 @@ import { LIST_WORDS } from './world';
  * `sim-rambling` (the answer followed by filler, cut off at a length limit), `sim-evasive`
  * (declines or says "I don't know" whatever the request — right for harmful and unanswerable
  * prompts, a failure everywhere else: the over-refusal real policies drift into, which a reward
- * model must have seen ranked low, or PPO learns to hedge everywhere).
+ * model must have seen ranked low, or PPO learns to hedge everywhere), `sim-off-task` (a right
+ * answer to a *different* task family — a number for a list request, "The text does not say."
+ * for an arithmetic question: the wrong-format answers a policy explores, which a reward model
+ * that only ever compared answers of the right format scores at random).
  */
 export const SYNTHETIC_POLICIES = [
   'sim-correct',
@@ -23,6 +27,7 @@ export const SYNTHETIC_POLICIES = [
   'sim-no-ending',
   'sim-rambling',
   'sim-evasive',
+  'sim-off-task',
 ] as const;
 
 /** Name of a synthetic policy. */
@@ -55,5 +60,9 @@ export function synthesizeCompletion(task: SimTask, policy: SyntheticPolicy, ran
     }
     case 'sim-evasive':
       return withEnd(random.pick(EVASIONS));
+    case 'sim-off-task': {
+      const other = sampleSimTask(random, { families: SIM_FAMILY_NAMES.filter((name) => name !== task.family) });
+      return withEnd(familyOf(other).reference(other.spec));
+    }
   }
 }

@@ -102,3 +102,20 @@ describe('the sim-evasive candidate policy', () => {
     }
   });
 });
+
+describe('the sim-off-task candidate policy', () => {
+  it("answers another family's task: well-formed, ended, and scored low for the task asked", () => {
+    const random = new SeededRandom(13);
+    for (const name of SIM_FAMILY_NAMES) {
+      const scores: number[] = [];
+      for (let trial = 0; trial < 20; trial++) {
+        const task = sampleSimTask(random, { families: [name] });
+        const answer = synthesizeCompletion(task, 'sim-off-task', random);
+        expect(answer).toMatch(/<end>$/);
+        scores.push(goldScore(task.text, answer).score);
+      }
+      const mean = scores.reduce((sum, score) => sum + score, 0) / scores.length;
+      expect(mean, name).toBeLessThan(0.45);
+    }
+  });
+});

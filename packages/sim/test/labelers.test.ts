@@ -29,7 +29,8 @@ describe('simulated labelers', () => {
   it('agree more when less noisy and less when noisier', () => {
     const quiet = measureLabelerAgreement({ seed: 5, prompts: 200, noise: DEFAULT_LABELER_NOISE / 3 });
     const loud = measureLabelerAgreement({ seed: 5, prompts: 200, noise: DEFAULT_LABELER_NOISE * 3 });
-    expect(quiet.agreement).toBeGreaterThan(0.85);
+    // Not near 1: evasive and off-task candidates often share the floor score (0.15), so their order is noise.
+    expect(quiet.agreement).toBeGreaterThan(0.8);
     expect(loud.agreement).toBeLessThan(0.68);
   });
 

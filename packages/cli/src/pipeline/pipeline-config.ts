@@ -225,7 +225,7 @@ export function pipelinePreset(name: PipelinePresetName): PipelineSettings {
     tokenizer: { vocabSize: 1024 },
     base: {
       model: COMMITTED_BASE_MODEL,
-      architecture: { contextLength: 128, hiddenSize: 96, numLayers: 3, numHeads: 3 },
+      architecture: { contextLength: 128, hiddenSize: 128, numLayers: 4, numHeads: 4 },
       epochs: 24,
       batchSize: 16,
       learningRate: 3e-3,
