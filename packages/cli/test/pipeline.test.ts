@@ -57,9 +57,13 @@ describe('runPipeline (quick preset)', () => {
       expect(win.ciLow).toBeLessThanOrEqual(win.rate);
       expect(win.ciHigh).toBeGreaterThanOrEqual(win.rate);
       expect(win.n).toBe(report.settings.eval.prompts);
-      expect(win.wins + win.ties + win.losses).toBe(win.n);
+      // Sampled answers: samplesPerPrompt per prompt, intervals bootstrapped over prompts; greedy: one each, Wilson.
+      expect(win.samplesPerPrompt).toBe(win.decoding === 'sampled' ? report.settings.eval.samplesPerPrompt : 1);
+      expect(win.interval).toBe(win.samplesPerPrompt > 1 ? 'cluster-bootstrap' : 'wilson');
+      expect(win.comparisons).toBe(win.n * win.samplesPerPrompt);
+      expect(win.wins + win.ties + win.losses).toBe(win.comparisons);
       const familyTotal = Object.values(win.byFamily).reduce((sum, family) => sum + family.n, 0);
-      expect(familyTotal).toBe(win.n);
+      expect(familyTotal).toBe(win.comparisons);
     }
   });
 

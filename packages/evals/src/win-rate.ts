@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@instructkit/core';
-import { wilsonInterval, type Proportion } from './confidence-interval';
+import { createRng } from '@instructkit/core';
+import { bootstrapMeanInterval, wilsonInterval, type Proportion } from './confidence-interval';
 import type { PairwiseJudgeV1 } from './pairwise-judge';
 
 /** One held-out prompt with both models' completions. */
@@ -12,6 +13,11 @@ export interface WinRateItem {
   readonly b: string;
   /** Optional group for a breakdown (the task family, a user cohort). */
   readonly group?: string;
+  /**
+   * Optional cluster of correlated comparisons — several sampled answers to one prompt. With
+   * `interval: 'cluster-bootstrap'` the interval resamples clusters, not comparisons.
+   */
+  readonly cluster?: string;
 }
 
 /** Win rate of A against B. Ties count as half a win. */
@@ -53,6 +59,14 @@ export async function computeWinRate(options: {
   items: readonly WinRateItem[];
   /** Judge both orders and average (for position-biased judges). Default: false. */
   bothOrders?: boolean;
+  /**
+   * `wilson` (comparisons independent) or `cluster-bootstrap`: a percentile bootstrap over the
+   * items' clusters (each cluster's mean verdict), for several samples per prompt, whose
+   * comparisons are not independent. Default: `wilson`.
+   */
+  interval?: 'wilson' | 'cluster-bootstrap';
+  /** Uniform [0, 1) source of the bootstrap. Default: a fixed seed. */
+  random?: () => number;
 }): Promise<WinRate> {
   const { items, judge } = options;
   if (items.length === 0) throw new InvalidArgumentError('items', 'needs at least one comparison');
@@ -79,15 +93,31 @@ export async function computeWinRate(options: {
     }
   });
   const score = verdicts.reduce<number>((sum, verdict) => sum + verdict, 0);
+  const clustered = options.interval === 'cluster-bootstrap';
+  const random = options.random ?? createRng(0x5eed).next;
+  const interval = (indices: readonly number[]): Proportion => {
+    if (!clustered) return wilsonInterval(indices.reduce((sum, index) => sum + verdicts[index]!, 0), indices.length);
+    const clusters = new Map<string, { sum: number; n: number }>();
+    for (const index of indices) {
+      const key = items[index]!.cluster ?? `#${index}`;
+      const entry = clusters.get(key) ?? { sum: 0, n: 0 };
+      entry.sum += verdicts[index]!;
+      entry.n++;
+      clusters.set(key, entry);
+    }
+    const rate = indices.reduce((sum, index) => sum + verdicts[index]!, 0) / indices.length;
+    const { ciLow, ciHigh } = bootstrapMeanInterval([...clusters.values()].map((cluster) => cluster.sum / cluster.n), { random });
+    return { rate, ciLow, ciHigh, n: indices.length };
+  };
   const byGroup: Record<string, Proportion> = {};
   for (const [group, { score: groupScore, n }] of [...groups].sort(([x], [y]) => x.localeCompare(y))) {
-    byGroup[group] = wilsonInterval(groupScore, n);
+    byGroup[group] = clustered ? interval(items.flatMap((item, index) => (item.group === group ? [index] : []))) : wilsonInterval(groupScore, n);
   }
   return {
     a: options.a,
     b: options.b,
     judge: judge.judgeId,
-    ...wilsonInterval(score, items.length),
+    ...(clustered ? interval(items.map((_, index) => index)) : wilsonInterval(score, items.length)),
     wins,
     ties,
     losses: items.length - wins - ties,

@@ -34,3 +34,21 @@ describe('computeWinRate', () => {
     expect((await computeWinRate({ a: 'A', b: 'B', judge: firstWins, items, bothOrders: true })).rate).toBe(0.5);
   });
 });
+
+describe('computeWinRate with clustered comparisons', () => {
+  it('bootstraps over clusters: the same rate, a wider interval than Wilson when samples of one prompt agree', async () => {
+    // 40 prompts × 4 samples; A wins every sample of prompts 0–23 and loses every sample of the rest.
+    const items = Array.from({ length: 160 }, (_, index) => ({ prompt: `p${Math.floor(index / 4)}`, a: Math.floor(index / 4) < 24 ? 'good' : 'bad', b: 'x', cluster: `p${Math.floor(index / 4)}` }));
+    const judge = createFunctionJudge('fn', (comparison) => (comparison.a === 'good' ? 1 : 0));
+    const wilson = await computeWinRate({ a: 'A', b: 'B', judge, items });
+    const clustered = await computeWinRate({ a: 'A', b: 'B', judge, items, interval: 'cluster-bootstrap' });
+    expect(clustered.rate).toBeCloseTo(0.6, 12);
+    expect(wilson.rate).toBeCloseTo(0.6, 12);
+    expect(clustered.n).toBe(160);
+    // Independent reference: 40 Bernoulli(0.6) clusters, normal approximation of the bootstrap's spread.
+    const se = Math.sqrt((0.6 * 0.4) / 40);
+    expect(clustered.ciLow).toBeGreaterThan(0.6 - 1.96 * se - 0.05);
+    expect(clustered.ciLow).toBeLessThan(0.6 - 1.96 * se + 0.05);
+    expect(clustered.ciHigh - clustered.ciLow).toBeGreaterThan(1.5 * (wilson.ciHigh - wilson.ciLow));
+  });
+});

@@ -45,14 +45,21 @@ export interface PipelineWinRate {
   readonly a: string;
   readonly b: string;
   readonly judge: string;
-  /** How the answers were decoded: `sampled` (at the eval temperature, one shared seed) or `greedy`. */
+  /** How the answers were decoded: `sampled` (at the eval temperature, seeds shared by the models) or `greedy`. */
   readonly decoding: 'sampled' | 'greedy';
-  /** Wins of A plus half the ties, over n. */
+  /** Wins of A plus half the ties, over the comparisons. */
   readonly rate: number;
-  /** 95% Wilson interval. */
+  /** 95% interval: Wilson with one answer per prompt, else a bootstrap over prompts (`interval`). */
   readonly ciLow: number;
   readonly ciHigh: number;
+  /** Prompts. */
   readonly n: number;
+  /** Answers per model and prompt (sample s of A against sample s of B). */
+  readonly samplesPerPrompt: number;
+  /** Comparisons judged: `n × samplesPerPrompt`; wins, ties and losses count these. */
+  readonly comparisons: number;
+  /** How the interval was computed. */
+  readonly interval: 'wilson' | 'cluster-bootstrap';
   readonly wins: number;
   readonly ties: number;
   readonly losses: number;
@@ -139,27 +146,36 @@ export async function evaluateModels(options: EvaluateModelsSettings): Promise<E
   const prompts = options.prompts.slice(0, settings.prompts);
   const eosTokenIds = tokenizer.eosTokenId !== undefined ? [tokenizer.eosTokenId] : [];
   const models = options.models;
-  const answerAll = async (temperature: number, label: string) => {
-    const answers = new Map<string, string[]>();
+  /** Answers per model: `[sample][prompt]`; every model's sample s uses the same seed. */
+  const answerAll = async (temperature: number, samples: number, label: string) => {
+    const answers = new Map<string, string[][]>();
     for (const entry of models) {
       options.signal?.throwIfAborted();
       progress(`answering ${prompts.length} test prompts with ${entry.name}${label}`);
       const generator = fittingGenerator(entry.model, settings.maxNewTokens);
-      const { sequences } = await generator.doGenerate({
-        prompts: prompts.map((prompt) => Int32Array.from(tokenizer.encode(`${entry.prefix}${renderPrompt(prompt.text)}`))),
-        sampling: { maxNewTokens: settings.maxNewTokens, temperature, seed: options.seed, eosTokenIds },
-        batchSize: 32,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      answers.set(
-        entry.name,
-        sequences.map((sequence) => answerOf(tokenizer.decode(sequence.completionIds.filter((id) => !eosTokenIds.includes(id))))),
-      );
+      const perSample: string[][] = [];
+      for (let sample = 0; sample < samples; sample++) {
+        const { sequences } = await generator.doGenerate({
+          prompts: prompts.map((prompt) => Int32Array.from(tokenizer.encode(`${entry.prefix}${renderPrompt(prompt.text)}`))),
+          sampling: { maxNewTokens: settings.maxNewTokens, temperature, seed: options.seed + sample * 7919, eosTokenIds },
+          batchSize: 32,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        perSample.push(sequences.map((sequence) => answerOf(tokenizer.decode(sequence.completionIds.filter((id) => !eosTokenIds.includes(id))))));
+      }
+      answers.set(entry.name, perSample);
     }
     return answers;
   };
-  const answers = await answerAll(settings.temperature, settings.temperature > 0 ? ` (temperature ${settings.temperature})` : ' (greedy)');
-  const greedyAnswers = settings.greedyWinRates && settings.temperature > 0 ? await answerAll(0, ' (greedy)') : undefined;
+  const samplesPerPrompt = settings.temperature > 0 ? settings.samplesPerPrompt : 1;
+  const sampledAnswers = await answerAll(
+    settings.temperature,
+    samplesPerPrompt,
+    settings.temperature > 0 ? ` (temperature ${settings.temperature}, ${samplesPerPrompt} sample${samplesPerPrompt === 1 ? '' : 's'} each)` : ' (greedy)',
+  );
+  // Likert, hallucination, gold scores and the samples shown read each model's first answer.
+  const answers = new Map([...sampledAnswers].map(([name, perSample]) => [name, perSample[0]!]));
+  const greedyAnswers = settings.greedyWinRates && settings.temperature > 0 ? await answerAll(0, 1, ' (greedy)') : undefined;
 
   progress('judging win rates with the gold labeler');
   const goldModel = createGoldRewardModel();
@@ -170,20 +186,21 @@ export async function evaluateModels(options: EvaluateModelsSettings): Promise<E
   const rewardModelPairs = options.pairs ?? [['ppo', 'sft'] as const, ['ppo-ptx', 'sft'] as const];
   const decoding = settings.temperature > 0 ? ('sampled' as const) : ('greedy' as const);
   const judges = [
-    { judge: goldJudge, pairs: goldPairs, answers, decoding },
-    ...(options.rewardModel ? [{ judge: createRewardJudge(withRenderedPrompts(options.rewardModel), { judgeId: 'reward-model' }), pairs: rewardModelPairs, answers, decoding }] : []),
+    { judge: goldJudge, pairs: goldPairs, answers: sampledAnswers, decoding },
+    ...(options.rewardModel ? [{ judge: createRewardJudge(withRenderedPrompts(options.rewardModel), { judgeId: 'reward-model' }), pairs: rewardModelPairs, answers: sampledAnswers, decoding }] : []),
     ...(greedyAnswers ? [{ judge: goldJudge, pairs: goldPairs, answers: greedyAnswers, decoding: 'greedy' as const }] : []),
   ];
+  const bootstrap = new SeededRandom(options.seed + 23);
   for (const judged of judges) {
     for (const [a, b] of judged.pairs) {
       if (!names.has(a) || !names.has(b)) continue;
-      const result = await computeWinRate({
-        a,
-        b,
-        judge: judged.judge,
-        items: prompts.map((prompt, index) => ({ prompt: prompt.text, a: judged.answers.get(a)![index]!, b: judged.answers.get(b)![index]!, group: prompt.family })),
-      });
-      winRates.push(toPipelineWinRate(result, judged.decoding));
+      const samples = judged.answers.get(a)!.length;
+      // Sample s of A against sample s of B on each prompt; a prompt's samples form one cluster.
+      const items = judged.answers.get(a)!.flatMap((answersOfA, sample) =>
+        prompts.map((prompt, index) => ({ prompt: prompt.text, a: answersOfA[index]!, b: judged.answers.get(b)![sample]![index]!, group: prompt.family, cluster: String(index) })),
+      );
+      const result = await computeWinRate({ a, b, judge: judged.judge, items, ...(samples > 1 ? { interval: 'cluster-bootstrap' as const, random: () => bootstrap.next() } : {}) });
+      winRates.push(toPipelineWinRate(result, judged.decoding, prompts.length, samples));
     }
   }
 
@@ -264,7 +281,7 @@ function fittingGenerator(model: CausalLMV1, maxNewTokens: number): GeneratorV1 
   };
 }
 
-function toPipelineWinRate(result: WinRate, decoding: PipelineWinRate['decoding']): PipelineWinRate {
+function toPipelineWinRate(result: WinRate, decoding: PipelineWinRate['decoding'], prompts: number, samplesPerPrompt: number): PipelineWinRate {
   return {
     a: result.a,
     b: result.b,
@@ -273,7 +290,10 @@ function toPipelineWinRate(result: WinRate, decoding: PipelineWinRate['decoding'
     rate: result.rate,
     ciLow: result.ciLow,
     ciHigh: result.ciHigh,
-    n: result.n,
+    n: prompts,
+    samplesPerPrompt,
+    comparisons: result.n,
+    interval: samplesPerPrompt > 1 ? 'cluster-bootstrap' : 'wilson',
     wins: result.wins,
     ties: result.ties,
     losses: result.losses,

@@ -121,6 +121,11 @@ export const PipelineEvalSettings = z
      * `temperature` is 0. Default: on in both presets.
      */
     greedyWinRates: z.boolean(),
+    /**
+     * Sampled answers per model and test prompt (sample s of A against sample s of B); with more
+     * than one, win-rate intervals bootstrap over prompts. Ignored when `temperature` is 0.
+     */
+    samplesPerPrompt: z.number().int().min(1).max(32),
     /** Solved examples in the few-shot prefix of the prompted base model. */
     fewShotExamples: z.number().int().min(0).max(20),
     /** TruthfulQA-style questions built from the sim world's passages. */
@@ -214,7 +219,7 @@ export function pipelinePreset(name: PipelinePresetName): PipelineSettings {
       sft: { epochs: 1, batchSize: 16, learningRate: 1e-3, pretrainingMix: 0 },
       rm: { epochs: 1, batchSize: 8, learningRate: 3e-4, policySamples: 2 },
       ppo: { iterations: 2, rolloutBatchSize: 8, minibatchSize: 4, epochs: 1, learningRate: 1e-4, klCoefficient: 0.02, maxNewTokens: 12, ptxCoefficient: 4, ptxExamplesPerEpisode: 1 },
-      eval: { prompts: 16, maxNewTokens: 12, temperature: 1, greedyWinRates: true, fewShotExamples: 2, truthfulnessQuestions: 8, multipleChoiceItems: 8, perplexityParagraphs: 8, toxicityPrompts: 4, toxicitySamples: 2 },
+      eval: { prompts: 16, maxNewTokens: 12, temperature: 1, greedyWinRates: true, samplesPerPrompt: 2, fewShotExamples: 2, truthfulnessQuestions: 8, multipleChoiceItems: 8, perplexityParagraphs: 8, toxicityPrompts: 4, toxicitySamples: 2 },
     };
   }
   return {
@@ -233,7 +238,7 @@ export function pipelinePreset(name: PipelinePresetName): PipelineSettings {
     sft: { epochs: 3, batchSize: 16, learningRate: 1e-3, pretrainingMix: 0 },
     rm: { epochs: 2, batchSize: 8, learningRate: 1e-3, policySamples: 0 },
     ppo: { iterations: 40, rolloutBatchSize: 32, minibatchSize: 16, epochs: 2, learningRate: 3e-5, klCoefficient: 0.05, maxNewTokens: 20, ptxCoefficient: 4, ptxExamplesPerEpisode: 1 },
-    eval: { prompts: 282, maxNewTokens: 20, temperature: 1, greedyWinRates: true, fewShotExamples: 3, truthfulnessQuestions: 60, multipleChoiceItems: 100, perplexityParagraphs: 100, toxicityPrompts: 20, toxicitySamples: 10 },
+    eval: { prompts: 1000, maxNewTokens: 20, temperature: 1, greedyWinRates: true, samplesPerPrompt: 4, fewShotExamples: 3, truthfulnessQuestions: 60, multipleChoiceItems: 100, perplexityParagraphs: 100, toxicityPrompts: 20, toxicitySamples: 10 },
   };
 }
 
