@@ -49,7 +49,7 @@ Example config (YAML; every field optional, see docs/guide/pipeline.md):
   preset: default          # or quick
   name: demo               # writes runs/demo/
   seed: 1
-  ppo: { iterations: 40, klCoefficient: 0.02 }
+  ppo: { iterations: 60, klCoefficient: 0.15 }
   eval: { prompts: 300 }
 Stages: data, tokenizer, base, sft, rm, ppo, ppo-ptx, eval, report.
 Writes runs/<name>/report.json (stages, winRates, rmAccuracy, likert, truthfulness, toxicity, hallucination, alignmentTax, curves) and report.html.`,

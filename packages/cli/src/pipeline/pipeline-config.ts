@@ -226,7 +226,7 @@ export function pipelinePreset(name: PipelinePresetName): PipelineSettings {
     name: 'demo',
     runsDirectory: 'runs',
     seed: 1,
-    data: { prompts: 3000, pretrainParagraphs: 2000, pretrainValidParagraphs: 200, maxPerUser: 200, dedupePrefixLength: 100 },
+    data: { prompts: 6000, pretrainParagraphs: 2000, pretrainValidParagraphs: 200, maxPerUser: 200, dedupePrefixLength: 100 },
     tokenizer: { vocabSize: 1024 },
     base: {
       model: COMMITTED_BASE_MODEL,
@@ -237,7 +237,7 @@ export function pipelinePreset(name: PipelinePresetName): PipelineSettings {
     },
     sft: { epochs: 3, batchSize: 16, learningRate: 1e-3, pretrainingMix: 0 },
     rm: { epochs: 2, batchSize: 8, learningRate: 1e-3, policySamples: 0 },
-    ppo: { iterations: 40, rolloutBatchSize: 32, minibatchSize: 16, epochs: 2, learningRate: 3e-5, klCoefficient: 0.05, maxNewTokens: 20, ptxCoefficient: 4, ptxExamplesPerEpisode: 1 },
+    ppo: { iterations: 60, rolloutBatchSize: 32, minibatchSize: 16, epochs: 2, learningRate: 3e-5, klCoefficient: 0.15, maxNewTokens: 20, ptxCoefficient: 4, ptxExamplesPerEpisode: 1 },
     eval: { prompts: 1000, maxNewTokens: 20, temperature: 1, greedyWinRates: true, samplesPerPrompt: 4, fewShotExamples: 3, truthfulnessQuestions: 60, multipleChoiceItems: 100, perplexityParagraphs: 100, toxicityPrompts: 20, toxicitySamples: 10 },
   };
 }
