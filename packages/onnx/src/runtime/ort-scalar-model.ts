@@ -27,7 +27,7 @@ export interface OrtScalarModelSettings {
   readonly model?: Uint8Array;
   /** Hugging Face-named trunk + `score.weight` (`[1, hiddenSize]`) to export in memory (needs `config`). */
   readonly weights?: NamedTensors;
-  /** Ops when exporting `weights`: `standard` or `onnxruntime` (fused contrib ops). Default: onnxruntime. */
+  /** Ops when exporting `weights`: `standard` or `onnxruntime` (fused contrib ops). Default: standard (see `OrtCausalLMFromWeightsSettings.operators`). */
   readonly operators?: 'standard' | 'onnxruntime';
   /** Architecture. Default: the `config.json` beside the model file (required for model bytes). */
   readonly config?: TransformerConfig;
@@ -129,7 +129,7 @@ export async function createOrtScalarModel(settings: OrtScalarModelSettings): Pr
   let config = settings.config;
   if (settings.weights) {
     if (!config) throw new InvalidArgumentError('config', 'required with weights');
-    const { model } = exportToOnnx({ config, weights: settings.weights, head: 'scalar', operators: settings.operators ?? 'onnxruntime' });
+    const { model } = exportToOnnx({ config, weights: settings.weights, head: 'scalar', operators: settings.operators ?? 'standard' });
     return new OrtScalarModel(await ort.InferenceSession.create(model, options), config, settings.modelId ?? 'onnx:gpt2-scalar');
   }
   let modelPath = settings.path;
