@@ -111,6 +111,13 @@ interface CleanOptions {
   rejects?: boolean;
 }
 
+/** `--fractions train,valid,test` (e.g. `0.8,0.1,0.1`). */
+function parseFractions(command: Command, value: string): { train: number; valid: number; test: number } {
+  const shares = value.split(',').map(Number);
+  if (shares.length !== 3 || shares.some((share) => !(share >= 0))) command.error(`--fractions: expected train,valid,test such as 0.8,0.1,0.1, got ${value}`, { exitCode: 1 });
+  return { train: shares[0]!, valid: shares[1]!, test: shares[2]! };
+}
+
 function parseCount(command: Command, name: string, value: string): number | false {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 0) command.error(`--${name}: expected a non-negative integer, got ${value}`, { exitCode: 1 });
@@ -119,8 +126,7 @@ function parseCount(command: Command, name: string, value: string): number | fal
 
 async function clean(command: Command, files: string[], options: CleanOptions): Promise<void> {
   const { writeOut, writeErr } = writersOf(command);
-  const shares = options.fractions.split(',').map(Number);
-  if (shares.length !== 3 || shares.some((share) => !(share >= 0))) command.error(`--fractions: expected train,valid,test such as 0.8,0.1,0.1, got ${options.fractions}`, { exitCode: 1 });
+  const fractions = parseFractions(command, options.fractions);
   await mkdir(options.out, { recursive: true });
   const prompts: Prompt[] = [];
   let rejected = 0;
@@ -136,7 +142,7 @@ async function clean(command: Command, files: string[], options: CleanOptions): 
     ...(options.scrub ? {} : { scrub: false as const }),
     prefixLength: parseCount(command, 'prefix-length', options.prefixLength),
     maxPerUser: parseCount(command, 'max-per-user', options.maxPerUser),
-    fractions: { train: shares[0]!, valid: shares[1]!, test: shares[2]! },
+    fractions,
     seed: Number(options.seed),
   });
   for (const [name, items] of [['train', train], ['valid', valid], ['test', test]] as const) {
@@ -242,8 +248,7 @@ interface PrepareOptions extends Omit<CleanOptions, 'out'> {
 
 async function prepare(command: Command, options: PrepareOptions): Promise<void> {
   const { writeOut, writeErr } = writersOf(command);
-  const shares = options.fractions.split(',').map(Number);
-  if (shares.length !== 3 || shares.some((share) => !(share >= 0))) command.error(`--fractions: expected train,valid,test such as 0.8,0.1,0.1, got ${options.fractions}`, { exitCode: 1 });
+  const fractions = parseFractions(command, options.fractions);
   const seed = Number(options.seed);
   if (!Number.isInteger(seed)) command.error(`--seed: expected an integer, got ${options.seed}`, { exitCode: 1 });
   const { prepareDataset } = await import('./data-prepare');
@@ -259,7 +264,7 @@ async function prepare(command: Command, options: PrepareOptions): Promise<void>
     maxPerUser: parseCount(command, 'max-per-user', options.maxPerUser),
     scrub: options.scrub,
     seed,
-    fractions: { train: shares[0]!, valid: shares[1]!, test: shares[2]! },
+    fractions,
     keepRejects: options.rejects ?? false,
     onReject: (message) => writeOut(`${message}\n`),
   });
