@@ -1,4 +1,5 @@
 import type { TokenBatch, TrainingTask } from '@instructkit/core';
+import { countTokens } from './prepare-task';
 
 /** How task shapes are rounded up so that batches of similar size share one compiled session. */
 export interface TaskBuckets {
@@ -60,9 +61,7 @@ export function bucketTask(task: TrainingTask, buckets: TaskBuckets): TrainingTa
 export function realTokens(task: TrainingTask): number {
   if (task.kind === 'custom') return 0;
   if (task.kind === 'weighted-sum') return task.terms.reduce((sum, term) => sum + realTokens(term.task), 0);
-  let count = 0;
-  for (const value of task.batch.attentionMask) count += value;
-  return count;
+  return countTokens(task.batch);
 }
 
 function padBatch(batch: TokenBatch, rows: number, length: number): TokenBatch {

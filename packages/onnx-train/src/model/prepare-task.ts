@@ -48,7 +48,8 @@ function validateBatch(batch: TokenBatch, dims: Gpt2Dimensions, field: string): 
   }
 }
 
-function countTokens(batch: TokenBatch): number {
+/** Real (attended) tokens of a batch. */
+export function countTokens(batch: TokenBatch): number {
   let count = 0;
   for (const value of batch.attentionMask) count += value ? 1 : 0;
   return count;
