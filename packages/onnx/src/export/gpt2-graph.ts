@@ -33,6 +33,21 @@ export interface Gpt2GraphOptions {
    * Default: standard.
    */
   readonly operators?: 'standard' | 'onnxruntime';
+  /**
+   * How the LM graph keeps its KV cache.
+   * `concat` (default): the Optimum decoder layout above; every step concatenates the past with
+   * the new position and returns the whole cache as `present.*`, so the cache is copied inside the
+   * graph and again out to the caller on every token.
+   * `in-place`: a one-token decoding step over a cache the caller keeps in preallocated buffers
+   * and never hands back: inputs `input_ids`, `position_ids` (`[batch, 1]`), `attention_bias`
+   * (`[batch, 1, 1, max_sequence_length]`, 0 for the cache positions to attend to and a very
+   * negative number elsewhere) and `past_key_values.{i}.key|value`
+   * (`[batch, heads, max_sequence_length, headDim]`, read only); outputs `last_logits`
+   * `[batch, vocab]` and `new_key_values.{i}.key|value` (`[batch, heads, 1, headDim]`: this token's
+   * keys and values, which the caller writes into its buffers). Standard ops (with `operators:
+   * 'onnxruntime'` too).
+   */
+  readonly kvCache?: 'concat' | 'in-place';
 }
 
 /** Output of `buildGpt2Graph`. */
@@ -79,6 +94,8 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
     throw new InvalidArgumentError('config.numHeads', `${numHeads} does not divide hiddenSize ${hiddenSize}`);
   }
   const headDim = hiddenSize / numHeads;
+  const inPlace = options.kvCache === 'in-place';
+  if (inPlace && head !== 'lm') throw new InvalidArgumentError('kvCache', 'an in-place cache needs the lm head');
   const innerSize = config.intermediateSize ?? 4 * hiddenSize;
   const epsilon = config.layerNormEpsilon ?? 1e-5;
   const vocabSize = config.vocabSize;
@@ -110,14 +127,17 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
   const linear = (x: SymbolicTensor, prefix: string, inSize: number, outSize: number): SymbolicTensor =>
     graph.add(project(x, prefix, inSize, outSize), weight(`${prefix}.bias`, [outSize]));
 
-  const inputIds = graph.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
+  const sequenceDim = inPlace ? 1 : 'sequence_length';
+  const inputIds = graph.input('input_ids', 'int64', ['batch_size', sequenceDim]);
   const totalLength = head === 'lm' ? 'total_sequence_length' : 'sequence_length';
-  const attentionMask = graph.input('attention_mask', 'int64', ['batch_size', totalLength]);
-  const positionIds = graph.input('position_ids', 'int64', ['batch_size', 'sequence_length']);
+  // The in-place step takes an additive bias over the cache instead of a mask.
+  const attentionMask = inPlace ? undefined : graph.input('attention_mask', 'int64', ['batch_size', totalLength]);
+  const positionIds = graph.input('position_ids', 'int64', ['batch_size', sequenceDim]);
+  const attentionBias = inPlace ? graph.input('attention_bias', 'float32', ['batch_size', 1, 1, 'max_sequence_length']) : undefined;
   const pasts: [SymbolicTensor, SymbolicTensor][] = [];
   if (head === 'lm') {
     for (let layer = 0; layer < config.numLayers; layer++) {
-      const shape = ['batch_size', numHeads, 'past_sequence_length', headDim];
+      const shape = ['batch_size', numHeads, inPlace ? 'max_sequence_length' : 'past_sequence_length', headDim];
       pasts.push([
         graph.input(`past_key_values.${layer}.key`, 'float32', shape),
         graph.input(`past_key_values.${layer}.value`, 'float32', shape),
@@ -135,17 +155,17 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
   const buildMaskBias = () => graph.withScope('mask', () => {
     const one = graph.scalar(1, 'int64');
     const sequenceLength = graph.squeeze(graph.shape(inputIds, 1, 2), [0]);
-    const total = graph.squeeze(graph.shape(attentionMask, 1, 2), [0]);
+    const total = graph.squeeze(graph.shape(attentionMask!, 1, 2), [0]);
     const queryPositions = graph.range(graph.sub(total, sequenceLength), total, one);
     const keyPositions = graph.range(graph.scalar(0, 'int64'), total, one);
     const causal = graph.lessOrEqual(graph.unsqueeze(keyPositions, [0]), graph.unsqueeze(queryPositions, [1]));
-    const notPadding = graph.unsqueeze(graph.cast(attentionMask, 'bool'), [1, 2]);
+    const notPadding = graph.unsqueeze(graph.cast(attentionMask!, 'bool'), [1, 2]);
     return graph.where(graph.and(causal, notPadding), graph.scalar(0), graph.scalar(MASKED_SCORE));
   });
   const presents: SymbolicTensor[] = [];
   let final: SymbolicTensor;
 
-  if (options.operators === 'onnxruntime') {
+  if (options.operators === 'onnxruntime' && !inPlace) {
     // Residual adds, bias adds and LayerNorms fold into SkipLayerNormalization; the whole
     // attention (bias, heads split, cache concat, mask, softmax) into one MultiHeadAttention.
     const contrib = 'com.microsoft';
@@ -153,7 +173,7 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
     // mask as is: one Cast instead of the 13 small kernels that build the additive mask, which
     // cost about a tenth of a 4M decoding step. Masked scores get its default -10000 instead of
     // the most negative float: exp underflows to 0 either way for any row with a real key.
-    const keyPaddingMask = graph.withScope('mask', () => graph.cast(attentionMask, 'int32'));
+    const keyPaddingMask = graph.withScope('mask', () => graph.cast(attentionMask!, 'int32'));
     const skipLayerNorm = (input: SymbolicTensor, skip: SymbolicTensor, norm: string, bias: SymbolicTensor | undefined) => {
       const [normalized, , , sum] = graph.node(
         'SkipLayerNormalization',
@@ -204,7 +224,7 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
       ? skipLayerNorm(pending.output, residual, 'ln_f', pending.bias).normalized
       : graph.layerNorm(residual, weight('ln_f.weight', [hiddenSize]), weight('ln_f.bias', [hiddenSize]), epsilon);
   } else {
-    const maskBias = buildMaskBias();
+    const maskBias = inPlace ? undefined : buildMaskBias();
     const scale = graph.scalar(1 / Math.sqrt(headDim));
     // The trunk runs on [batch * seq, hidden] rows: onnxruntime fuses a 2-D MatMul and its bias
     // Add into one Gemm (it leaves 3-D ones apart), 16 kernels fewer per 4-layer step.
@@ -215,6 +235,31 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
       rows = graph.withScope(prefix, () => {
         const attentionInput = graph.layerNorm(rows, weight(`${prefix}.ln_1.weight`, [hiddenSize]), weight(`${prefix}.ln_1.bias`, [hiddenSize]), epsilon);
         const qkv = linear(attentionInput, `${prefix}.attn.c_attn`, hiddenSize, 3 * hiddenSize);
+        const attend = (merged: SymbolicTensor) => {
+          const attended = graph.add(rows, linear(merged, `${prefix}.attn.c_proj`, hiddenSize, hiddenSize));
+          const mlpInput = graph.layerNorm(attended, weight(`${prefix}.ln_2.weight`, [hiddenSize]), weight(`${prefix}.ln_2.bias`, [hiddenSize]), epsilon);
+          const expanded = geluTanh(graph, linear(mlpInput, `${prefix}.mlp.c_fc`, hiddenSize, innerSize));
+          return graph.add(attended, linear(expanded, `${prefix}.mlp.c_proj`, innerSize, hiddenSize));
+        };
+        if (inPlace) {
+          // One token per row: [batch, hidden] rows are [batch, heads, 1, headDim] without a
+          // Transpose. Scores against the whole preallocated cache (masked by the bias) and
+          // against this token's own key are computed apart and share one softmax, so nothing
+          // is concatenated or copied: the cache is only read.
+          const [query, key, value] = graph
+            .split(qkv, 1, [hiddenSize, hiddenSize, hiddenSize])
+            .map((part) => graph.reshape(part, [-1, numHeads, 1, headDim]));
+          const scaled = graph.mul(query!, scale);
+          const [pastKeys, pastValues] = pasts[layer]!;
+          const pastScores = graph.add(graph.matMul(scaled, graph.transpose(pastKeys, [0, 1, 3, 2])), attentionBias!);
+          const ownScore = graph.node('ReduceSum', [graph.mul(scaled, key!), graph.ints([-1])], ['float32'], { keepdims: 1 })[0]!;
+          const probabilities = graph.softmax(graph.concat([pastScores, ownScore], 3), -1);
+          const pastProbabilities = graph.slice(probabilities, graph.ints([0]), graph.ints([-1]), [3]);
+          const ownProbability = graph.slice(probabilities, graph.ints([-1]), graph.ints([2 ** 53 - 1]), [3]);
+          const context = graph.add(graph.matMul(pastProbabilities, pastValues), graph.mul(ownProbability, value!));
+          presents.push(key!, value!);
+          return attend(graph.reshape(context, [-1, hiddenSize]));
+        }
         const [query, key, value] = graph
           .split(qkv, 1, [hiddenSize, hiddenSize, hiddenSize])
           .map((part) => graph.transpose(graph.reshapeTo(part, headsShape), [0, 2, 1, 3]));
@@ -226,13 +271,9 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
           presents.push(keys, values);
         }
         // Transpose + MatMul + Mul are fused by onnxruntime into one FusedMatMul(transB, alpha).
-        const scores = graph.add(graph.mul(graph.matMul(query!, graph.transpose(keys, [0, 1, 3, 2])), scale), maskBias);
+        const scores = graph.add(graph.mul(graph.matMul(query!, graph.transpose(keys, [0, 1, 3, 2])), scale), maskBias!);
         const context = graph.matMul(graph.softmax(scores, -1), values);
-        const merged = graph.reshape(graph.transpose(context, [0, 2, 1, 3]), [-1, hiddenSize]);
-        const attended = graph.add(rows, linear(merged, `${prefix}.attn.c_proj`, hiddenSize, hiddenSize));
-        const mlpInput = graph.layerNorm(attended, weight(`${prefix}.ln_2.weight`, [hiddenSize]), weight(`${prefix}.ln_2.bias`, [hiddenSize]), epsilon);
-        const expanded = geluTanh(graph, linear(mlpInput, `${prefix}.mlp.c_fc`, hiddenSize, innerSize));
-        return graph.add(attended, linear(expanded, `${prefix}.mlp.c_proj`, innerSize, hiddenSize));
+        return attend(graph.reshape(graph.transpose(context, [0, 2, 1, 3]), [-1, hiddenSize]));
       });
     }
     const finalRows = graph.layerNorm(rows, weight('ln_f.weight', [hiddenSize]), weight('ln_f.bias', [hiddenSize]), epsilon);
@@ -240,7 +281,14 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
   }
 
   const batchAndSequence = graph.shape(inputIds);
-  if (head === 'lm') {
+  if (inPlace) {
+    const tied = config.tieWordEmbeddings ?? true;
+    const unembedding = tied || !table.has('lm_head.weight') ? tokenEmbedding : weight('lm_head.weight', [vocabSize, hiddenSize]);
+    graph.output(graph.gemm(graph.reshape(final, [-1, hiddenSize]), unembedding, undefined, { transB: true }), 'last_logits', ['batch_size', vocabSize]);
+    presents.forEach((present, index) => {
+      graph.output(present, `new_key_values.${Math.floor(index / 2)}.${index % 2 === 0 ? 'key' : 'value'}`, ['batch_size', numHeads, 1, headDim]);
+    });
+  } else if (head === 'lm') {
     const tied = config.tieWordEmbeddings ?? true;
     const unembedding = tied || !table.has('lm_head.weight') ? tokenEmbedding : weight('lm_head.weight', [vocabSize, hiddenSize]);
     const rows = graph.reshape(final, [-1, hiddenSize]);
@@ -277,7 +325,7 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
     // argmax of mask * (1..n) is the last index where the mask is 1.
     const sequenceLength = graph.squeeze(graph.shape(inputIds, 1, 2), [0]);
     const one = graph.scalar(1, 'int64');
-    const ranks = graph.mul(attentionMask, graph.range(one, graph.add(sequenceLength, one), one));
+    const ranks = graph.mul(attentionMask!, graph.range(one, graph.add(sequenceLength, one), one));
     const last = graph.argMax(ranks, 1, true);
     graph.output(graph.squeeze(graph.gatherElements(values, last, 1), [1]), 'scores', ['batch_size']);
   }

@@ -24,7 +24,7 @@ import { buildGpt2Graph, type WeightPrecision } from '../export/gpt2-graph';
 import { pruneModelOutputs, pruneSpecOutputs, encodeModelProto } from '../proto/onnx-proto';
 import { configFromLayout, readDecoderLayout, type DecoderLayout } from './decoder-layout';
 import { indexTensor, outputAsFloat32, positionIdsFromMask } from './feeds';
-import { toSessionOptions, type OrtSessionSettings } from './session-settings';
+import { selectExecutionProviders, toSessionOptions, type OrtSessionSettings } from './session-settings';
 
 /** Where `createOrtCausalLM` finds the model: exactly one of `path`, `directory` or `model`. */
 export interface OrtCausalLMSettings {
@@ -40,11 +40,19 @@ export interface OrtCausalLMSettings {
   readonly modelId?: string;
   /** onnxruntime session settings. */
   readonly sessionOptions?: OrtSessionSettings;
-  /** Which graph decoding runs (see `DecodingGraph`). Default: `pruned`. */
+  /** Which graph decoding runs (see `DecodingGraph`; `in-place` needs weights in memory and decodes as `pruned` here). Default: `pruned`. */
   readonly decodingGraph?: DecodingGraph;
 }
 
 /**
+ * `in-place`: the prompt runs on the pruned graph (below) and every step on a one-token graph
+ * (`buildGpt2Graph`'s `kvCache: 'in-place'`) over a cache kept in preallocated buffers that are
+ * only read: the step returns this token's keys and values, which are written into the buffers.
+ * With the Optimum layout every step copies the whole cache twice — `Concat` inside the graph, and
+ * onnxruntime-node copies every fetched output, preallocated or not, into new JavaScript memory
+ * (at batch 8 on the 4M model about 8 MB a step). Models built from weights in memory only
+ * (`createOrtCausalLMFromWeights`) on the CPU provider; elsewhere it decodes as `pruned`. A third
+ * session holds the weights once more. Logits equal the shared graph's within float rounding.
  * `pruned`: decoding (the prompt pass and every step) runs a second onnxruntime session over a
  * copy of the graph reduced to `last_logits` and the cache. onnxruntime runs every node of a graph
  * whatever is fetched, so the shared graph would also compute the full `logits` and the scoring
@@ -54,7 +62,7 @@ export interface OrtCausalLMSettings {
  * decode on the shared graph.
  * `full`: one session for everything (half the memory).
  */
-export type DecodingGraph = 'pruned' | 'full';
+export type DecodingGraph = 'in-place' | 'pruned' | 'full';
 
 /** How `updateWeights` refreshes a session built from weights in memory. */
 export type LiveWeightsMode = 'reexport' | 'inputs';
@@ -86,7 +94,7 @@ export interface OrtCausalLMFromWeightsSettings {
   readonly modelId?: string;
   /** onnxruntime session settings. */
   readonly sessionOptions?: OrtSessionSettings;
-  /** Which graph decoding runs (see `DecodingGraph`). Default: `pruned`. */
+  /** Which graph decoding runs (see `DecodingGraph`). Default: `in-place` on the CPU provider, else `pruned`. */
   readonly decodingGraph?: DecodingGraph;
 }
 
@@ -131,10 +139,17 @@ export class OrtCausalLM implements CausalLMV1 {
   private readonly sessionSettings: OrtSessionSettings;
   private readonly source: WeightSource | undefined;
   private weightFeeds: Record<string, ort.Tensor> = {};
-  /** Bytes of the graph reduced to the decoding outputs; undefined when there is nothing to prune. */
-  private readonly decodingModel: (() => Promise<Uint8Array | undefined>) | undefined;
-  /** The session over the pruned graph: created on the first decoding, null when decoding uses `session`. */
+
+  /** @internal Weight feeds of a `liveWeights: 'inputs'` model (empty otherwise). */
+  get weightFeedsForRun(): Record<string, ort.Tensor> {
+    return this.weightFeeds;
+  }
+  /** The graph decoding runs besides the shared one (`build` gives undefined when there is nothing to prune). */
+  private readonly decodingModel: DecodingModel | undefined;
+  /** The session over the decoding graph: created on the first decoding, null when decoding uses `session`. */
   private decodingSession: Promise<ort.InferenceSession | null> | undefined;
+  /** The session over the in-place one-token graph (`in-place` decoding): created on the first decoding. */
+  private stepSession: Promise<ort.InferenceSession> | undefined;
 
   /** @internal Use the factories. */
   constructor(init: {
@@ -145,7 +160,7 @@ export class OrtCausalLM implements CausalLMV1 {
     sessionSettings: OrtSessionSettings;
     source?: WeightSource;
     tokenizerPath?: string;
-    decodingModel?: () => Promise<Uint8Array | undefined>;
+    decodingModel?: DecodingModel;
   }) {
     this.tokenizerPath = init.tokenizerPath;
     this.session = init.session;
@@ -158,11 +173,28 @@ export class OrtCausalLM implements CausalLMV1 {
     this.decodingModel = init.layout.hasLastLogits ? init.decodingModel : undefined;
   }
 
-  /** The session that decoding runs: the pruned graph's (created on first use), else the shared one. */
+  private openDecodingSession(model: DecodingModel): Promise<ort.InferenceSession | null> {
+    this.decodingSession ??= model.build().then((bytes) => (bytes ? ort.InferenceSession.create(bytes, toSessionOptions(this.sessionSettings)) : null));
+    return this.decodingSession;
+  }
+
+  /** The session that prompts (and Optimum-layout steps) run: the pruned graph's (created on first use), else the shared one. */
   private async sessionForDecoding(): Promise<ort.InferenceSession> {
     if (!this.decodingModel) return this.session;
-    this.decodingSession ??= this.decodingModel().then((bytes) => (bytes ? ort.InferenceSession.create(bytes, toSessionOptions(this.sessionSettings)) : null));
-    return (await this.decodingSession) ?? this.session;
+    return (await this.openDecodingSession(this.decodingModel)) ?? this.session;
+  }
+
+  /** The in-place step graph's session (created on first use), or undefined when this model decodes otherwise. */
+  private inPlaceStepSession(): Promise<ort.InferenceSession> | undefined {
+    const build = this.decodingModel?.buildStep;
+    if (!build || this.layout.cacheType !== 'float32') return undefined;
+    this.stepSession ??= build().then((bytes) => ort.InferenceSession.create(bytes, toSessionOptions(this.sessionSettings)));
+    return this.stepSession;
+  }
+
+  /** Which graph decodes: `in-place`, `pruned` or `full` (the shared graph). */
+  get decodingGraph(): DecodingGraph {
+    return this.decodingModel?.kind ?? 'full';
   }
 
   /** Pad id used for padding rows and finished rows. */
@@ -212,7 +244,13 @@ export class OrtCausalLM implements CausalLMV1 {
     if (previousDecoding) {
       this.decodingSession = undefined;
       await (await previousDecoding)?.release();
-      await this.sessionForDecoding();
+      await this.openDecodingSession(this.decodingModel!);
+    }
+    const previousStep = this.stepSession;
+    if (previousStep) {
+      this.stepSession = undefined;
+      await (await previousStep).release();
+      await this.inPlaceStepSession();
     }
   }
 
@@ -220,8 +258,11 @@ export class OrtCausalLM implements CausalLMV1 {
   async dispose(): Promise<void> {
     await this.session.release();
     const decoding = this.decodingSession;
+    const step = this.stepSession;
     this.decodingSession = undefined;
+    this.stepSession = undefined;
     await (await decoding)?.release();
+    await (await step)?.release();
   }
 
   private checkBatch(batch: TokenBatch, field: string): void {
@@ -372,10 +413,11 @@ export class OrtCausalLM implements CausalLMV1 {
     if (batch.length + maxNewTokens > this.config.contextLength) {
       throw new InvalidArgumentError('maxNewTokens', `prompt length ${batch.length} + ${maxNewTokens} new tokens exceed the context length ${this.config.contextLength}`);
     }
+    const stepSession = await this.inPlaceStepSession();
     const positions = positionIdsFromMask(batch.attentionMask, batch.batchSize, batch.length);
     const { numLayers, numKeyValueHeads, headDim, cacheType } = this.layout;
     const buffers =
-      cacheType === 'float32' && numLayers > 0 && numKeyValueHeads > 0 && headDim > 0
+      !stepSession && cacheType === 'float32' && numLayers > 0 && numKeyValueHeads > 0 && headDim > 0
         ? new CacheBuffers(numLayers, batch.batchSize * numKeyValueHeads, headDim, batch.length + maxNewTokens, [numKeyValueHeads, headDim])
         : undefined;
     const outputs = await this.run(batch.ids, batch.attentionMask, positions, batch.batchSize, batch.length, this.emptyCache(batch.batchSize), 0, 'decode', buffers);
@@ -392,10 +434,138 @@ export class OrtCausalLM implements CausalLMV1 {
     for (let row = 0; row < batch.batchSize; row++) {
       for (let column = 0; column < batch.length; column++) realTokens[row] += batch.attentionMask[row * batch.length + column]!;
     }
+    if (stepSession) {
+      const cache = new InPlaceCache(this.layout, batch, batch.length + maxNewTokens, outputs);
+      return { logits, session: new OrtInPlaceDecodeSession(this, stepSession, cache, realTokens) };
+    }
     const cache = buffers ? buffers.pastTensors(batch.batchSize, batch.length) : presentsToPasts(outputs, numLayers);
     buffers?.swap();
     const session = new OrtDecodeSession(this, batch, realTokens, cache, buffers);
     return { logits, session };
+  }
+}
+
+/** The extra graphs a model decodes on, built on first use: the prompt's (pruned) and, for `in-place`, the step's. */
+interface DecodingModel {
+  readonly kind: 'in-place' | 'pruned';
+  /** The pruned graph (undefined when there is nothing to prune). */
+  readonly build: () => Promise<Uint8Array | undefined>;
+  /** The in-place one-token graph. */
+  readonly buildStep?: () => Promise<Uint8Array>;
+}
+
+/** Float32 with the most negative finite value: the bias of cache positions a token must not see. */
+const MASKED_BIAS = -3.4028234663852886e38;
+
+/**
+ * The KV cache of an in-place decoding session: one buffer per cache tensor, `[batch, heads,
+ * capacity, headDim]`, fed to every step as is, and the additive bias over its positions. The
+ * prompt's keys and values fill positions 0..promptLength-1 (left-padded as the prompt), each step
+ * appends one position to every row.
+ */
+class InPlaceCache {
+  readonly capacity: number;
+  /** Positions written so far. */
+  length: number;
+  private readonly rowsTimesHeads: number;
+  private readonly headDim: number;
+  private readonly numLayers: number;
+  readonly past: Record<string, ort.Tensor> = {};
+  private readonly bias: Float32Array;
+  readonly biasTensor: ort.Tensor;
+
+  constructor(layout: DecoderLayout, prompt: TokenBatch, capacity: number, promptOutputs: ort.InferenceSession.OnnxValueMapType) {
+    const { numLayers, numKeyValueHeads, headDim } = layout;
+    const rows = prompt.batchSize;
+    this.capacity = capacity;
+    this.length = prompt.length;
+    this.numLayers = numLayers;
+    this.rowsTimesHeads = rows * numKeyValueHeads;
+    this.headDim = headDim;
+    const span = prompt.length * headDim;
+    for (let layer = 0; layer < numLayers; layer++) {
+      for (const kind of ['key', 'value']) {
+        const data = new Float32Array(this.rowsTimesHeads * capacity * headDim);
+        const present = outputAsFloat32(promptOutputs[`present.${layer}.${kind}`] as ort.Tensor);
+        for (let row = 0; row < this.rowsTimesHeads; row++) data.set(present.subarray(row * span, (row + 1) * span), row * capacity * headDim);
+        this.past[`past_key_values.${layer}.${kind}`] = new ort.Tensor('float32', data, [rows, numKeyValueHeads, capacity, headDim]);
+      }
+    }
+    this.bias = new Float32Array(rows * capacity).fill(MASKED_BIAS);
+    for (let row = 0; row < rows; row++) {
+      for (let column = 0; column < prompt.length; column++) {
+        if (prompt.attentionMask[row * prompt.length + column]) this.bias[row * capacity + column] = 0;
+      }
+    }
+    this.biasTensor = new ort.Tensor('float32', this.bias, [rows, 1, 1, capacity]);
+  }
+
+  /** Writes a step's `new_key_values.*` at the next position and lets later steps see it. */
+  append(outputs: ort.InferenceSession.OnnxValueMapType): void {
+    const column = this.length;
+    const { headDim, capacity } = this;
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      for (const kind of ['key', 'value']) {
+        const fresh = outputAsFloat32(outputs[`new_key_values.${layer}.${kind}`] as ort.Tensor);
+        const data = this.past[`past_key_values.${layer}.${kind}`]!.data as Float32Array;
+        for (let row = 0; row < this.rowsTimesHeads; row++) data.set(fresh.subarray(row * headDim, (row + 1) * headDim), (row * capacity + column) * headDim);
+      }
+    }
+    for (let row = 0; row < this.bias.length / capacity; row++) this.bias[row * capacity + column] = 0;
+    this.length += 1;
+  }
+}
+
+/** Incremental decoding on the in-place step graph: the cache buffers are read by each step, and only the new position is written. */
+class OrtInPlaceDecodeSession implements DecodeSession {
+  readonly batchSize: number;
+  private readonly model: OrtCausalLM;
+  private readonly session: ort.InferenceSession;
+  private cache: InPlaceCache | undefined;
+  private readonly realTokens: Int32Array;
+  private readonly fetches: string[];
+
+  constructor(model: OrtCausalLM, session: ort.InferenceSession, cache: InPlaceCache, realTokens: Int32Array) {
+    this.model = model;
+    this.session = session;
+    this.cache = cache;
+    this.batchSize = realTokens.length;
+    this.realTokens = realTokens;
+    this.fetches = ['last_logits'];
+    for (let layer = 0; layer < model.layout.numLayers; layer++) this.fetches.push(`new_key_values.${layer}.key`, `new_key_values.${layer}.value`);
+  }
+
+  async step(tokens: Int32Array): Promise<Float32Array> {
+    const cache = this.cache;
+    if (!cache) throw new InvalidArgumentError('session', 'the decoding session was disposed');
+    if (tokens.length !== this.batchSize) throw new InvalidArgumentError('tokens', `${tokens.length} tokens for ${this.batchSize} rows`);
+    if (cache.length + 1 > this.model.config.contextLength) {
+      throw new InvalidArgumentError('tokens', `the sequence would exceed the context length ${this.model.config.contextLength}`);
+    }
+    if (cache.length + 1 > cache.capacity) {
+      throw new InvalidArgumentError('tokens', `the session was started for ${cache.capacity} positions (prompt + maxNewTokens); step ${cache.length + 1} is past it`);
+    }
+    const ids = new BigInt64Array(this.batchSize);
+    const positions = new BigInt64Array(this.batchSize);
+    for (let row = 0; row < this.batchSize; row++) {
+      ids[row] = BigInt(tokens[row]!);
+      positions[row] = BigInt(this.realTokens[row]!);
+      this.realTokens[row]! += 1;
+    }
+    const feeds: Record<string, ort.Tensor> = {
+      ...this.model.weightFeedsForRun,
+      ...cache.past,
+      input_ids: new ort.Tensor('int64', ids, [this.batchSize, 1]),
+      position_ids: new ort.Tensor('int64', positions, [this.batchSize, 1]),
+      attention_bias: cache.biasTensor,
+    };
+    const outputs = await this.session.run(feeds, this.fetches);
+    cache.append(outputs);
+    return outputAsFloat32(outputs.last_logits as ort.Tensor);
+  }
+
+  dispose(): void {
+    this.cache = undefined;
   }
 }
 
@@ -556,8 +726,10 @@ export async function createOrtCausalLM(settings: OrtCausalLMSettings): Promise<
     settings.config ??
     (directory && existsSync(path.join(directory, 'config.json')) ? await loadModelConfig(directory) : configFromLayout(layout, file));
   const tokenizerPath = directory && existsSync(path.join(directory, 'tokenizer.json')) ? path.join(directory, 'tokenizer.json') : undefined;
-  const decodingModel =
-    settings.decodingGraph === 'full' ? undefined : async () => pruneModelOutputs(modelPath ? await readFile(modelPath) : settings.model!, isDecodingOutput);
+  const decodingModel: DecodingModel | undefined =
+    settings.decodingGraph === 'full'
+      ? undefined
+      : { kind: 'pruned', build: async () => pruneModelOutputs(modelPath ? await readFile(modelPath) : settings.model!, isDecodingOutput) };
   return new OrtCausalLM({ session, config, layout, modelId: settings.modelId ?? modelPath ?? 'onnx:in-memory', sessionSettings, tokenizerPath, decodingModel });
 }
 
@@ -583,6 +755,8 @@ export async function createOrtCausalLMFromWeights(settings: OrtCausalLMFromWeig
   const session = await ort.InferenceSession.create(graph.toModel(), toSessionOptions(sessionSettings));
   const layout = readDecoderLayout(session, '<exported graph>');
   const source: WeightSource = { config: settings.config, weights, mode, precision, operators };
+  const kind = chooseDecodingGraph(settings.decodingGraph, settings.config, sessionSettings);
+  const build = (kvCache: 'concat' | 'in-place') => buildGpt2Graph({ config: source.config, weights: source.weights, head: 'lm', precision, operators, weightsAsInputs: mode === 'inputs', kvCache }).graph;
   return new OrtCausalLM({
     session,
     config: settings.config,
@@ -591,11 +765,24 @@ export async function createOrtCausalLMFromWeights(settings: OrtCausalLMFromWeig
     sessionSettings,
     source,
     decodingModel:
-      settings.decodingGraph === 'full'
+      kind === 'full'
         ? undefined
-        : async () => {
-            const { graph: current } = buildGpt2Graph({ config: source.config, weights: source.weights, head: 'lm', precision, operators, weightsAsInputs: mode === 'inputs' });
-            return encodeModelProto(pruneSpecOutputs(current.toSpec(), isDecodingOutput));
+        : {
+            kind,
+            build: async () => encodeModelProto(pruneSpecOutputs(build('concat').toSpec(), isDecodingOutput)),
+            ...(kind === 'in-place' ? { buildStep: async () => build('in-place').toModel() } : {}),
           },
   });
+}
+
+/**
+ * The decoding graph a model built from weights uses: `in-place` (asked for or by default) on the
+ * CPU provider — with CUDA the cache buffers would cross to the device every step (not measured:
+ * no GPU here) — else `pruned`.
+ * @internal
+ */
+export function chooseDecodingGraph(requested: DecodingGraph | undefined, config: TransformerConfig, settings: OrtSessionSettings): DecodingGraph {
+  if (requested === 'full' || requested === 'pruned') return requested;
+  const providers = settings.executionProviders ?? selectExecutionProviders();
+  return config.architecture === 'gpt2' && !providers.includes('cuda') ? 'in-place' : 'pruned';
 }
