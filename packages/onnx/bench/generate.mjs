@@ -1,12 +1,20 @@
 // Generation throughput of @instructkit/onnx on onnxruntime-node (built dist/), batch 1 and 8,
 // prompt 64 -> 64 new tokens, greedy, random weights. Prints a markdown table with ratios
-// against the issue's reference figures (ORT on a PyTorch export: 2,379 / 5,711 tok/s for 4M)
-// and, when @instructkit/tfjs is built, against tfjs-wasm.
-// Usage: node bench/generate.mjs [--presets 4m,124m] [--repeats 3] [--threads 2] [--spin auto|on|off] [--tfjs off|all]
-//   [--variants float32@in-place,float32@pruned,float32:onnxruntime@pruned,int8,float16,inputs]
+// against the issue's reference figures (ORT on a PyTorch export: 2,379 / 5,711 tok/s for 4M),
+// against a PyTorch export measured in the same run (--reference), and, when @instructkit/tfjs
+// is built, against tfjs-wasm.
+// Each variant runs in a process of its own (one model, warm caches, as a user's process would),
+// and the rounds take the variants in turn, so that the shared machine's drift (tens of percent
+// within minutes) hits every variant alike; a variant's figure is the median over all rounds.
+// Usage: node bench/generate.mjs [--presets 4m,124m] [--rounds 3] [--repeats 3] [--threads 2] [--spin auto|on|off] [--tfjs off|all]
+//   [--variants float32,float32@pruned,float32:onnxruntime@pruned,int8,float16,inputs]
 //   [--reference /tmp/pytorch-4m.onnx [--reference-preset 4m]]  (written by scripts/dev/export-pytorch-gpt2-onnx.py)
-import { loadavg } from 'node:os';
+// A variant is the precision or `inputs` (live weights fed per run), optionally `:standard|onnxruntime`
+// (operators of the exported graph) and `@in-place|pruned|full` (decoding graph; default: the package's).
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { createOrtCausalLM, createOrtCausalLMFromWeights, spinningHelps } from '../dist/index.js';
 import { randomWeights } from './random-weights.mjs';
 
@@ -14,19 +22,13 @@ process.env.INSTRUCTKIT_QUIET = '1';
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, index, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[index + 1]]] : pairs), []),
 );
-// Spinning of onnxruntime's intra-op threads: `auto` (the package default) decides from the load
-// average; decided once here so that every variant of a run spins alike.
-const spinSetting = args.spin === 'on' ? true : args.spin === 'off' ? false : 'auto';
-const spinning = spinSetting === 'auto' ? spinningHelps() : spinSetting;
 const presets = {
   '4m': { architecture: 'gpt2', vocabSize: 4096, contextLength: 128, hiddenSize: 256, numLayers: 4, numHeads: 4 },
   '124m': { architecture: 'gpt2', vocabSize: 50257, contextLength: 1024, hiddenSize: 768, numLayers: 12, numHeads: 12 },
 };
 const reference = { '4m': { 1: 2379, 8: 5711 } };
-const chosen = (args.presets ?? '4m,124m').split(',');
 const repeats = Number(args.repeats ?? 3);
 const threads = Number(args.threads ?? 2);
-const variants = (args.variants ?? 'float32@in-place,float32@pruned,float32:onnxruntime@pruned,int8,inputs').split(',');
 const promptLength = 64;
 const newTokens = 64;
 
@@ -72,73 +74,106 @@ async function tfjsBaseline(config, batchSize) {
   }
 }
 
-const loadAtStart = loadavg()[0];
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const rows = [];
-const baselines = new Map();
-for (const preset of chosen) {
+// One variant in this process: prints {"rates": {"1": [...], "8": [...]}, "loadMs", "refreshMs", "name"}.
+async function runChild(spec) {
+  const { preset, variant: variantSpec, spinning } = spec;
   const config = presets[preset];
-  const weights = randomWeights(config, 7);
-  // Every variant is loaded first, then the rounds run the variants in turn, so that a change in the
-  // machine's speed (a shared machine drifts by tens of percent within minutes) hits all of them alike.
-  const models = [];
-  for (const variantSpec of variants) {
-    // A variant is precision or `inputs` (live weights fed per run), then optionally `:standard|onnxruntime`
-    // (operators) and `@in-place|pruned|full` (decoding graph): `float32:standard@pruned`.
+  let model;
+  let name;
+  let refreshMs = NaN;
+  const created = performance.now();
+  const sessionOptions = { intraOpThreads: threads, allowSpinning: spinning };
+  if (variantSpec === 'reference') {
+    // A plain Optimum-layout loop over the PyTorch export: the whole graph each step (logits of every position and the cache).
+    model = await createOrtCausalLM({ path: args.reference, config, decodingGraph: 'full', sessionOptions });
+    name = 'PyTorch export (reference)';
+  } else {
+    const weights = randomWeights(config, 7);
     const [head, decodingGraph] = variantSpec.split('@');
     const [variant, operators = 'standard'] = head.split(':');
-    const created = performance.now();
-    const model = await createOrtCausalLMFromWeights({
+    model = await createOrtCausalLMFromWeights({
       config,
       weights,
       precision: variant === 'inputs' ? 'float32' : variant,
       liveWeights: variant === 'inputs' ? 'inputs' : 'reexport',
       operators,
       decodingGraph,
-      sessionOptions: { intraOpThreads: threads, allowSpinning: spinning },
+      sessionOptions,
     });
-    const loadMs = performance.now() - created;
-    const refreshStart = performance.now();
-    if (variant === 'float32' || variant === 'inputs') await model.updateWeights(weights);
-    const refreshMs = variant === 'float32' || variant === 'inputs' ? performance.now() - refreshStart : NaN;
-    const graph = model.decodingGraph === 'in-place' ? 'in-place cache' : `${operators} ops, ${model.decodingGraph}`;
-    models.push({ name: `${variant} (${graph})`, model, loadMs, refreshMs });
+    if (variant === 'float32' || variant === 'inputs') {
+      const refreshStart = performance.now();
+      await model.updateWeights(weights);
+      refreshMs = performance.now() - refreshStart;
+    }
+    name = `${variant} (${model.decodingGraph === 'in-place' ? 'in-place cache' : `${operators} ops, ${model.decodingGraph}`})`;
   }
-  // The reference: a decoder exported by PyTorch (scripts/dev/export-pytorch-gpt2-onnx.py), run as
-  // a plain Optimum-layout loop (the whole graph: logits of every position and the cache each step).
-  if (args.reference && preset === (args['reference-preset'] ?? '4m')) {
-    const created = performance.now();
-    const model = await createOrtCausalLM({ path: args.reference, config, decodingGraph: 'full', sessionOptions: { intraOpThreads: threads, allowSpinning: spinning } });
-    models.push({ name: 'PyTorch export (reference)', model, loadMs: performance.now() - created, refreshMs: NaN, reference: true });
-  }
+  const loadMs = performance.now() - created;
+  const rates = {};
   for (const batchSize of [1, 8]) {
-    const rates = models.map(() => []);
-    for (const { model } of models) await generateTokens(model, batchSize); // warm-up
+    await generateTokens(model, batchSize); // warm-up
+    rates[batchSize] = [];
     for (let repeat = 0; repeat < repeats; repeat++) {
-      for (const [index, { model }] of models.entries()) {
-        const start = performance.now();
-        await generateTokens(model, batchSize);
-        rates[index].push((batchSize * newTokens) / ((performance.now() - start) / 1000));
-      }
-    }
-    const referenceIndex = models.findIndex((entry) => entry.reference);
-    for (const [index, entry] of models.entries()) {
-      const rate = median(rates[index]);
-      const sameRun = referenceIndex >= 0 ? rate / median(rates[referenceIndex]) : undefined;
-      rows.push({ preset, variant: entry.name, batchSize, rate, target: reference[preset]?.[batchSize], sameRun, loadMs: entry.loadMs, refreshMs: entry.refreshMs });
+      const start = performance.now();
+      await generateTokens(model, batchSize);
+      rates[batchSize].push((batchSize * newTokens) / ((performance.now() - start) / 1000));
     }
   }
-  for (const { model } of models) await model.dispose();
+  await model.dispose();
+  process.stdout.write(JSON.stringify({ name, rates, loadMs, refreshMs }));
+}
+
+if (args.child) {
+  await runChild(JSON.parse(args.child));
+  process.exit(0);
+}
+
+// Spinning of onnxruntime's intra-op threads: `auto` (the package default) decides from the load
+// average; decided once here so that every variant of a run spins alike.
+const spinSetting = args.spin === 'on' ? true : args.spin === 'off' ? false : 'auto';
+const spinning = spinSetting === 'auto' ? spinningHelps() : spinSetting;
+const chosen = (args.presets ?? '4m,124m').split(',');
+const rounds = Number(args.rounds ?? 3);
+const variants = (args.variants ?? 'float32,float32@pruned,float32:onnxruntime@pruned,int8,inputs').split(',');
+const loadAtStart = loadavg()[0];
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const rows = [];
+const baselines = new Map();
+const self = fileURLToPath(import.meta.url);
+for (const preset of chosen) {
+  const specs = [...variants];
+  if (args.reference && preset === (args['reference-preset'] ?? '4m')) specs.push('reference');
+  const results = specs.map(() => ({ rates: { 1: [], 8: [] }, loadMs: [], refreshMs: [] }));
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, variant] of specs.entries()) {
+      const childArgs = [self, '--child', JSON.stringify({ preset, variant, spinning }), '--repeats', String(repeats), '--threads', String(threads)];
+      if (args.reference) childArgs.push('--reference', args.reference);
+      const result = JSON.parse(execFileSync(process.execPath, childArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 }));
+      const target = results[index];
+      target.name = result.name;
+      for (const batchSize of [1, 8]) target.rates[batchSize].push(...result.rates[batchSize]);
+      target.loadMs.push(result.loadMs);
+      if (result.refreshMs !== null) target.refreshMs.push(result.refreshMs);
+    }
+  }
+  const referenceIndex = specs.indexOf('reference');
+  for (const batchSize of [1, 8]) {
+    for (const entry of results) {
+      const rate = median(entry.rates[batchSize]);
+      const sameRun = referenceIndex >= 0 ? rate / median(results[referenceIndex].rates[batchSize]) : undefined;
+      const refreshMs = entry.refreshMs.length ? median(entry.refreshMs) : NaN;
+      rows.push({ preset, variant: entry.name, batchSize, rate, target: reference[preset]?.[batchSize], sameRun, loadMs: median(entry.loadMs), refreshMs });
+    }
+  }
   // tfjs-wasm on the 124M shape takes minutes per run on this machine: only with --tfjs all.
   if (args.tfjs !== 'off' && (preset === '4m' || args.tfjs === 'all')) {
     for (const batchSize of [1, 8]) {
-      const rate = await tfjsBaseline(config, batchSize);
+      const rate = await tfjsBaseline(presets[preset], batchSize);
       if (rate !== undefined) baselines.set(`${preset}:${batchSize}`, rate);
     }
   }
 }
 
-console.log(`\nGeneration, prompt ${promptLength} -> ${newTokens} new tokens, greedy, ${threads} intra-op threads (spinning ${spinning ? "on" : "off"}${spinSetting === "auto" ? ", chosen by auto" : ""}), median of ${repeats}; 1-min load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end on ${(await import('node:os')).cpus().length} cores (shared machine: noisy)\n`);
+console.log(`\nGeneration, prompt ${promptLength} -> ${newTokens} new tokens, greedy, ${threads} intra-op threads (spinning ${spinning ? "on" : "off"}${spinSetting === "auto" ? ", chosen by auto" : ""}), ${rounds} rounds x ${repeats} generations per variant, each variant in its own process, median; 1-min load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end on ${cpus().length} cores (shared machine: noisy)\n`);
 console.log('| config | variant | batch | ORT tok/s | issue target (ORT on PyTorch export) | ratio | vs PyTorch export, same run | tfjs-wasm tok/s | ratio | session create ms | updateWeights ms |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) {

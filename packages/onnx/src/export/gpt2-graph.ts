@@ -44,8 +44,8 @@ export interface Gpt2GraphOptions {
    * negative number elsewhere) and `past_key_values.{i}.key|value`
    * (`[batch, heads, max_sequence_length, headDim]`, read only); outputs `last_logits`
    * `[batch, vocab]` and `new_key_values.{i}.key|value` (`[batch, heads, 1, headDim]`: this token's
-   * keys and values, which the caller writes into its buffers). Standard ops (with `operators:
-   * 'onnxruntime'` too).
+   * keys and values, which the caller writes into its buffers). Uses onnxruntime's contrib
+   * `SkipLayerNormalization` and `FastGelu` (so it runs on onnxruntime only) whatever `operators` says.
    */
   readonly kvCache?: 'concat' | 'in-place';
 }
@@ -165,15 +165,31 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
   const presents: SymbolicTensor[] = [];
   let final: SymbolicTensor;
 
-  if (options.operators === 'onnxruntime' && !inPlace) {
+  if (options.operators === 'onnxruntime' || inPlace) {
     // Residual adds, bias adds and LayerNorms fold into SkipLayerNormalization; the whole
     // attention (bias, heads split, cache concat, mask, softmax) into one MultiHeadAttention.
+    // The in-place step runs this trunk on [batch, hidden] rows with its own attention.
     const contrib = 'com.microsoft';
     // MultiHeadAttention applies the causal mask itself (unidirectional) and takes the padding
     // mask as is: one Cast instead of the 13 small kernels that build the additive mask, which
     // cost about a tenth of a 4M decoding step. Masked scores get its default -10000 instead of
     // the most negative float: exp underflows to 0 either way for any row with a real key.
-    const keyPaddingMask = graph.withScope('mask', () => graph.cast(attentionMask!, 'int32'));
+    const keyPaddingMask = inPlace ? undefined : graph.withScope('mask', () => graph.cast(attentionMask!, 'int32'));
+    const scale = graph.scalar(1 / Math.sqrt(headDim));
+    // One token per row: a row's q/k/v are [heads, 1, headDim] without a Transpose. Scores against
+    // the whole preallocated cache (masked by the bias) and against the token's own key share one
+    // softmax, so the cache is only read, never concatenated or copied.
+    const inPlaceAttention = (qkv: SymbolicTensor, layer: number) => {
+      const [query, key, value] = graph.split(graph.reshape(qkv, [-1, 3 * numHeads, 1, headDim]), 1, [numHeads, numHeads, numHeads]);
+      const [pastKeys, pastValues] = pasts[layer]!;
+      const pastScores = graph.add(graph.mul(graph.matMul(query!, graph.transpose(pastKeys, [0, 1, 3, 2])), scale), attentionBias!);
+      const ownScore = graph.mul(graph.matMul(query!, graph.transpose(key!, [0, 1, 3, 2])), scale);
+      const probabilities = graph.softmax(graph.concat([pastScores, ownScore], 3), -1);
+      const pastProbabilities = graph.slice(probabilities, graph.ints([0]), graph.ints([-1]), [3]);
+      const ownProbability = graph.slice(probabilities, graph.ints([-1]), graph.ints([2 ** 53 - 1]), [3]);
+      presents.push(key!, value!);
+      return graph.reshape(graph.add(graph.matMul(pastProbabilities, pastValues), graph.mul(ownProbability, value!)), [-1, hiddenSize]);
+    };
     const skipLayerNorm = (input: SymbolicTensor, skip: SymbolicTensor, norm: string, bias: SymbolicTensor | undefined) => {
       const [normalized, , , sum] = graph.node(
         'SkipLayerNormalization',
@@ -184,7 +200,7 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
       );
       return { normalized: normalized!, sum: sum! };
     };
-    let residual = hidden;
+    let residual = inPlace ? graph.reshape(hidden, [-1, hiddenSize]) : hidden;
     let pending: { output: SymbolicTensor; bias: SymbolicTensor } | undefined;
     for (let layer = 0; layer < config.numLayers; layer++) {
       const prefix = `h.${layer}`;
@@ -197,17 +213,23 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
         } else {
           attentionInput = graph.layerNorm(residual, weight(`${prefix}.ln_1.weight`, [hiddenSize]), weight(`${prefix}.ln_1.bias`, [hiddenSize]), epsilon);
         }
+        let context: SymbolicTensor;
+        if (inPlace) {
+          context = inPlaceAttention(linear(attentionInput, `${prefix}.attn.c_attn`, hiddenSize, 3 * hiddenSize), layer);
+        } else {
         const [query, key, value] = graph.split(project(attentionInput, `${prefix}.attn.c_attn`, hiddenSize, 3 * hiddenSize), 2, [hiddenSize, hiddenSize, hiddenSize]);
         const past = head === 'lm' ? pasts[layer]! : [undefined, undefined];
-        const [context, presentKey, presentValue] = graph.node(
+        const [attended, presentKey, presentValue] = graph.node(
           'MultiHeadAttention',
           [query, key, value, weight(`${prefix}.attn.c_attn.bias`, [3 * hiddenSize]), keyPaddingMask, undefined, past[0], past[1]],
           ['float32', head === 'lm' ? 'float32' : null, head === 'lm' ? 'float32' : null],
           { num_heads: numHeads, unidirectional: 1 },
           contrib,
         );
-        if (head === 'lm') presents.push(presentKey!, presentValue!);
-        const attentionOutput = project(context!, `${prefix}.attn.c_proj`, hiddenSize, hiddenSize);
+ if (head === 'lm') presents.push(presentKey!, presentValue!);
+        context = attended!;
+        }
+        const attentionOutput = project(context, `${prefix}.attn.c_proj`, hiddenSize, hiddenSize);
         const fused = skipLayerNorm(attentionOutput, residual, `${prefix}.ln_2`, weight(`${prefix}.attn.c_proj.bias`, [hiddenSize]));
         residual = fused.sum;
         const [activated] = graph.node(
@@ -224,7 +246,7 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
       ? skipLayerNorm(pending.output, residual, 'ln_f', pending.bias).normalized
       : graph.layerNorm(residual, weight('ln_f.weight', [hiddenSize]), weight('ln_f.bias', [hiddenSize]), epsilon);
   } else {
-    const maskBias = inPlace ? undefined : buildMaskBias();
+    const maskBias = buildMaskBias();
     const scale = graph.scalar(1 / Math.sqrt(headDim));
     // The trunk runs on [batch * seq, hidden] rows: onnxruntime fuses a 2-D MatMul and its bias
     // Add into one Gemm (it leaves 3-D ones apart), 16 kernels fewer per 4-layer step.
@@ -241,25 +263,6 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
           const expanded = geluTanh(graph, linear(mlpInput, `${prefix}.mlp.c_fc`, hiddenSize, innerSize));
           return graph.add(attended, linear(expanded, `${prefix}.mlp.c_proj`, innerSize, hiddenSize));
         };
-        if (inPlace) {
-          // One token per row: [batch, hidden] rows are [batch, heads, 1, headDim] without a
-          // Transpose. Scores against the whole preallocated cache (masked by the bias) and
-          // against this token's own key are computed apart and share one softmax, so nothing
-          // is concatenated or copied: the cache is only read.
-          const [query, key, value] = graph
-            .split(qkv, 1, [hiddenSize, hiddenSize, hiddenSize])
-            .map((part) => graph.reshape(part, [-1, numHeads, 1, headDim]));
-          const scaled = graph.mul(query!, scale);
-          const [pastKeys, pastValues] = pasts[layer]!;
-          const pastScores = graph.add(graph.matMul(scaled, graph.transpose(pastKeys, [0, 1, 3, 2])), attentionBias!);
-          const ownScore = graph.node('ReduceSum', [graph.mul(scaled, key!), graph.ints([-1])], ['float32'], { keepdims: 1 })[0]!;
-          const probabilities = graph.softmax(graph.concat([pastScores, ownScore], 3), -1);
-          const pastProbabilities = graph.slice(probabilities, graph.ints([0]), graph.ints([-1]), [3]);
-          const ownProbability = graph.slice(probabilities, graph.ints([-1]), graph.ints([2 ** 53 - 1]), [3]);
-          const context = graph.add(graph.matMul(pastProbabilities, pastValues), graph.mul(ownProbability, value!));
-          presents.push(key!, value!);
-          return attend(graph.reshape(context, [-1, hiddenSize]));
-        }
         const [query, key, value] = graph
           .split(qkv, 1, [hiddenSize, hiddenSize, hiddenSize])
           .map((part) => graph.transpose(graph.reshapeTo(part, headsShape), [0, 2, 1, 3]));
@@ -271,7 +274,7 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
           presents.push(keys, values);
         }
         // Transpose + MatMul + Mul are fused by onnxruntime into one FusedMatMul(transB, alpha).
-        const scores = graph.add(graph.mul(graph.matMul(query!, graph.transpose(keys, [0, 1, 3, 2])), scale), maskBias!);
+        const scores = graph.add(graph.mul(graph.matMul(query!, graph.transpose(keys, [0, 1, 3, 2])), scale), maskBias);
         const context = graph.matMul(graph.softmax(scores, -1), values);
         return attend(graph.reshape(graph.transpose(context, [0, 2, 1, 3]), [-1, hiddenSize]));
       });
@@ -280,15 +283,15 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
     final = graph.reshapeTo(finalRows, graph.concat([graph.shape(inputIds), graph.ints([hiddenSize])], 0));
   }
 
-  const batchAndSequence = graph.shape(inputIds);
   if (inPlace) {
     const tied = config.tieWordEmbeddings ?? true;
     const unembedding = tied || !table.has('lm_head.weight') ? tokenEmbedding : weight('lm_head.weight', [vocabSize, hiddenSize]);
-    graph.output(graph.gemm(graph.reshape(final, [-1, hiddenSize]), unembedding, undefined, { transB: true }), 'last_logits', ['batch_size', vocabSize]);
+    graph.output(graph.gemm(final, unembedding, undefined, { transB: true }), 'last_logits', ['batch_size', vocabSize]);
     presents.forEach((present, index) => {
       graph.output(present, `new_key_values.${Math.floor(index / 2)}.${index % 2 === 0 ? 'key' : 'value'}`, ['batch_size', numHeads, 1, headDim]);
     });
   } else if (head === 'lm') {
+    const batchAndSequence = graph.shape(inputIds);
     const tied = config.tieWordEmbeddings ?? true;
     const unembedding = tied || !table.has('lm_head.weight') ? tokenEmbedding : weight('lm_head.weight', [vocabSize, hiddenSize]);
     const rows = graph.reshape(final, [-1, hiddenSize]);
@@ -320,7 +323,7 @@ export function buildGpt2Graph(options: Gpt2GraphOptions): Gpt2Graph {
     const rows = graph.reshape(final, [-1, hiddenSize]);
     const scoreBias = table.has('score.bias') ? weight('score.bias', [1]) : undefined;
     const perRow = graph.gemm(rows, weight('score.weight', [1, hiddenSize]), scoreBias, { transB: true });
-    const values = graph.output(graph.reshapeTo(perRow, batchAndSequence), 'values', ['batch_size', 'sequence_length']);
+    const values = graph.output(graph.reshapeTo(perRow, graph.shape(inputIds)), 'values', ['batch_size', 'sequence_length']);
     // The score is read at each row's last real token, whichever side was padded:
     // argmax of mask * (1..n) is the last index where the mask is 1.
     const sequenceLength = graph.squeeze(graph.shape(inputIds, 1, 2), [0]);
