@@ -6,8 +6,9 @@ describe('toSessionOptions', () => {
   it('optimises fully and spins threads as asked', () => {
     const options = toSessionOptions({ intraOpThreads: 2, allowSpinning: false, executionProviders: ['cpu'] });
     expect(options).toMatchObject({ graphOptimizationLevel: 'all', intraOpNumThreads: 2, executionProviders: ['cpu'] });
-    expect(options.extra).toEqual({ session: { intra_op: { allow_spinning: '0' } } });
-    expect(toSessionOptions({ allowSpinning: true, executionProviders: ['cpu'] }).extra).toEqual({ session: { intra_op: { allow_spinning: '1' } } });
+    expect(options.extra).toEqual({ session: { intra_op: { allow_spinning: '0' }, force_spinning_stop: '1' } });
+    expect(toSessionOptions({ allowSpinning: true, executionProviders: ['cpu'] }).extra).toEqual({ session: { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1' } });
+    expect(toSessionOptions({ allowSpinning: true, stopSpinningAfterRun: false, executionProviders: ['cpu'] }).extra).toEqual({ session: { intra_op: { allow_spinning: '1' } } });
   });
 
   it('spins by default only while the machine has idle cores', () => {
