@@ -52,7 +52,7 @@ describe.each(['standard', 'onnxruntime'] as const)('decoding on the pruned grap
     const reference = await createOrtCausalLM({ path: file, config: tinyConfig, sessionOptions, decodingGraph: 'full' });
     const expected = await decodeTwoSteps(reference);
     for (const model of [
-      await createOrtCausalLM({ path: file, config: tinyConfig, sessionOptions }),
+      await createOrtCausalLM({ path: file, config: tinyConfig, sessionOptions, decodingGraph }),
       await createOrtCausalLMFromWeights({ config: tinyConfig, weights, operators, sessionOptions, decodingGraph }),
     ]) {
       const actual = await decodeTwoSteps(model);
@@ -135,6 +135,19 @@ describe('decoding on the in-place cache graph', () => {
     expect(chooseDecodingGraph(undefined, tinyConfig, { executionProviders: ['cuda', 'cpu'] })).toBe('pruned');
     expect(chooseDecodingGraph(undefined, tinyConfig, { executionProviders: ['cpu'] })).toBe('in-place');
     expect(chooseDecodingGraph('full', tinyConfig, { executionProviders: ['cpu'] })).toBe('full');
+  });
+
+  it('is the default for float files this package exported, not for int8 ones', async () => {
+    for (const precision of ['float32', 'float16', 'int8'] as const) {
+      const file = path.join(directory, `in-place-${precision}`, 'model.onnx');
+      await writeOnnxModel(exportToOnnx({ config: tinyConfig, weights, precision }), file);
+      const model = await createOrtCausalLM({ path: file, config: tinyConfig, sessionOptions });
+      const full = await createOrtCausalLM({ path: file, config: tinyConfig, sessionOptions, decodingGraph: 'full' });
+      expect(model.decodingGraph).toBe(precision === 'int8' ? 'pruned' : 'in-place');
+      const [actual, expected] = [await decodeTwoSteps(model), await decodeTwoSteps(full)];
+      actual.forEach((values, index) => expect(maxAbsDiff(values, expected[index]!)).toBeLessThan(precision === 'int8' ? 1e-6 : 1e-5));
+      await Promise.all([model.dispose(), full.dispose()]);
+    }
   });
 
   it('gives the shared graph\'s logits for a prompt row without tokens', async () => {

@@ -34,6 +34,8 @@ describe('createOrtCausalLM on a foreign decoder', () => {
   it('infers the config from the graph and scores with the closed-form bigram log-probs', async () => {
     const model = await createOrtCausalLM({ model: bigramDecoder(table), sessionOptions: { intraOpThreads: 1 } });
     expect(model.layout).toMatchObject({ hasPositionIds: false, hasUseCacheBranch: true, hasLastLogits: false, numLayers: 1, numKeyValueHeads: heads, headDim });
+    // Not a GPT-2 export of this package: its steps run on the Optimum layout.
+    expect(model.decodingGraph).not.toBe('in-place');
     expect(model.config).toMatchObject({ vocabSize: vocab, numLayers: 1, numHeads: heads, hiddenSize: heads * headDim });
     const ids = [3, 7, 1, 15, 0, 9];
     const { logprobs } = await model.doLogprobs({ batch: rightPaddedBatch([ids], 0) });

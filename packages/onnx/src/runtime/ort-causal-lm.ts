@@ -21,7 +21,7 @@ import {
   type TransformerConfig,
 } from '@instructkit/core';
 import { buildGpt2Graph, type WeightPrecision } from '../export/gpt2-graph';
-import { pruneModelOutputs, pruneSpecOutputs, encodeModelProto } from '../proto/onnx-proto';
+import { pruneModelOutputs, pruneSpecOutputs, encodeModelProto, readOwnFloatInitializers } from '../proto/onnx-proto';
 import { configFromLayout, readDecoderLayout, type DecoderLayout } from './decoder-layout';
 import { indexTensor, outputAsFloat32, positionIdsFromMask } from './feeds';
 import { selectExecutionProviders, toSessionOptions, type OrtSessionSettings } from './session-settings';
@@ -40,7 +40,11 @@ export interface OrtCausalLMSettings {
   readonly modelId?: string;
   /** onnxruntime session settings. */
   readonly sessionOptions?: OrtSessionSettings;
-  /** Which graph decoding runs (see `DecodingGraph`; `in-place` needs weights in memory and decodes as `pruned` here). Default: `pruned`. */
+  /**
+   * Which graph decoding runs (see `DecodingGraph`). Default: `in-place` for float32/float16 files
+   * written by this package (their weights are read back to build the step graph) on the CPU
+   * provider, else `pruned`.
+   */
   readonly decodingGraph?: DecodingGraph;
 }
 
@@ -50,8 +54,9 @@ export interface OrtCausalLMSettings {
  * only read: the step returns this token's keys and values, which are written into the buffers.
  * With the Optimum layout every step copies the whole cache twice — `Concat` inside the graph, and
  * onnxruntime-node copies every fetched output, preallocated or not, into new JavaScript memory
- * (at batch 8 on the 4M model about 8 MB a step). Models built from weights in memory only
- * (`createOrtCausalLMFromWeights`) on the CPU provider; elsewhere it decodes as `pruned`. A third
+ * (at batch 8 on the 4M model about 8 MB a step). GPT-2 built from weights in memory
+ * (`createOrtCausalLMFromWeights`) or loaded from a float32/float16 file this package exported,
+ * on the CPU provider; elsewhere (int8 files, foreign files, CUDA) it decodes as `pruned`. A third
  * session holds the weights once more. Logits equal the shared graph's within float rounding.
  * `pruned`: decoding (the prompt pass and every step) runs a second onnxruntime session over a
  * copy of the graph reduced to `last_logits` and the cache. onnxruntime runs every node of a graph
@@ -726,10 +731,25 @@ export async function createOrtCausalLM(settings: OrtCausalLMSettings): Promise<
     settings.config ??
     (directory && existsSync(path.join(directory, 'config.json')) ? await loadModelConfig(directory) : configFromLayout(layout, file));
   const tokenizerPath = directory && existsSync(path.join(directory, 'tokenizer.json')) ? path.join(directory, 'tokenizer.json') : undefined;
-  const decodingModel: DecodingModel | undefined =
-    settings.decodingGraph === 'full'
-      ? undefined
-      : { kind: 'pruned', build: async () => pruneModelOutputs(modelPath ? await readFile(modelPath) : settings.model!, isDecodingOutput) };
+  const bytes = async () => (modelPath ? await readFile(modelPath) : settings.model!);
+  let decodingModel: DecodingModel | undefined =
+    settings.decodingGraph === 'full' ? undefined : { kind: 'pruned', build: async () => pruneModelOutputs(await bytes(), isDecodingOutput) };
+  // Our own float exports carry the Hugging Face-named weights: the in-place step graph can be built from them.
+  if (decodingModel && chooseDecodingGraph(settings.decodingGraph, config, sessionSettings) === 'in-place' && layout.hasLastLogits) {
+    let weights: NamedTensors | undefined = weightsOfOwnExport(await bytes());
+    if (weights && buildsInPlace(config, weights)) {
+      const prune = decodingModel.build;
+      decodingModel = {
+        kind: 'in-place',
+        build: prune,
+        buildStep: async () => {
+          const graph = buildGpt2Graph({ config, weights: weights!, head: 'lm', kvCache: 'in-place' }).graph.toModel();
+          weights = undefined; // built once; the session keeps what it needs
+          return graph;
+        },
+      };
+    }
+  }
   return new OrtCausalLM({ session, config, layout, modelId: settings.modelId ?? modelPath ?? 'onnx:in-memory', sessionSettings, tokenizerPath, decodingModel });
 }
 
@@ -773,6 +793,25 @@ export async function createOrtCausalLMFromWeights(settings: OrtCausalLMFromWeig
             ...(kind === 'in-place' ? { buildStep: async () => build('in-place').toModel() } : {}),
           },
   });
+}
+
+/** The Hugging Face-named weights of a float file this package exported, or undefined. */
+function weightsOfOwnExport(bytes: Uint8Array): NamedTensors | undefined {
+  const tensors = readOwnFloatInitializers(bytes);
+  if (!tensors) return undefined;
+  const weights: NamedTensors = new Map();
+  for (const [name, { shape, data }] of tensors) weights.set(name, { dtype: 'float32', shape, data });
+  return weights;
+}
+
+/** Whether `buildGpt2Graph` finds every weight it needs (an int8 file stores quantised ones under other names). */
+function buildsInPlace(config: TransformerConfig, weights: NamedTensors): boolean {
+  try {
+    buildGpt2Graph({ config, weights, head: 'lm', kvCache: 'in-place' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
