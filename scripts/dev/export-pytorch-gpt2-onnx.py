@@ -7,6 +7,10 @@ Dev-only: CI never runs this. Run it with the Debian interpreter, which has pyth
     /usr/bin/python3 scripts/dev/export-pytorch-gpt2-onnx.py --out /tmp/pytorch-4m.onnx
     node packages/onnx/bench/generate.mjs --presets 4m --reference /tmp/pytorch-4m.onnx
 
+With `--bench` it also times greedy generation in PyTorch itself (eager, KV cache, no_grad,
+prompt 64 -> 64 new tokens, batch 1 and 8, median of 5) and prints one JSON line: the issue's
+"vs PyTorch" column (`generate.mjs --pytorch /usr/bin/python3` runs it).
+
 The model is written here in plain PyTorch modules (the Hugging Face GPT-2 layout: learned
 positions, pre-LayerNorm, tanh-GELU MLP, tied embeddings) with seeded random weights, and
 exported by `torch.onnx.export` (opset 17) in the Hugging Face Optimum decoder layout:
@@ -15,7 +19,11 @@ exported by `torch.onnx.export` (opset 17) in the Hugging Face Optimum decoder l
 `present.{i}.key|value`. Nothing of ours takes part in building the graph.
 """
 import argparse
+import json
 import math
+import statistics
+import sys
+import time
 
 import torch
 from torch import nn
@@ -82,6 +90,7 @@ def main():
     parser.add_argument("--preset", default="4m", choices=sorted(PRESETS))
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--bench", action="store_true")
     args = parser.parse_args()
     p = PRESETS[args.preset]
     torch.manual_seed(args.seed)
@@ -109,7 +118,31 @@ def main():
         torch.onnx.export(model, (ids, mask, positions, *past), args.out, opset_version=17,
                           input_names=["input_ids", "attention_mask", "position_ids", *past_names],
                           output_names=["logits", *present_names], dynamic_axes=dynamic, do_constant_folding=True)
-    print(f"wrote {args.out} ({args.preset}, torch {torch.__version__})")
+    print(f"wrote {args.out} ({args.preset}, torch {torch.__version__})", file=sys.stderr)
+    if args.bench:
+        print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "rates": {str(b): bench(model, p, b) for b in (1, 8)}}))
+
+
+def bench(model, p, batch, prompt=64, new=64, repeats=5):
+    """Greedy generation tokens/s: one prompt pass, then one step per new token on the cache."""
+    hd = p["d"] // p["heads"]
+    rates = []
+    ids = (torch.arange(batch * prompt) * 7919 % p["vocab"]).view(batch, prompt)
+    with torch.no_grad():
+        for repeat in range(repeats + 1):
+            start = time.perf_counter()
+            past = [torch.zeros(batch, p["heads"], 0, hd) for _ in range(2 * p["layers"])]
+            mask = torch.ones(batch, prompt, dtype=torch.int64)
+            positions = torch.arange(prompt).unsqueeze(0).expand(batch, prompt)
+            logits, *past = model(ids, mask, positions, *past)
+            for step in range(new - 1):
+                token = logits[:, -1].argmax(-1, keepdim=True)
+                mask = torch.ones(batch, prompt + step + 1, dtype=torch.int64)
+                positions = torch.full((batch, 1), prompt + step)
+                logits, *past = model(token, mask, positions, *past)
+            if repeat > 0:
+                rates.append(batch * new / (time.perf_counter() - start))
+    return statistics.median(rates)
 
 
 if __name__ == "__main__":

@@ -9,11 +9,15 @@
 // Usage: node bench/generate.mjs [--presets 4m,124m] [--rounds 3] [--repeats 3] [--threads 2] [--spin auto|on|off] [--tfjs off|all]
 //   [--variants float32,float32@pruned,float32:onnxruntime@pruned,int8,float16,inputs]
 //   [--reference /tmp/pytorch-4m.onnx [--reference-preset 4m]]  (written by scripts/dev/export-pytorch-gpt2-onnx.py)
+//   [--pytorch /usr/bin/python3]  (PyTorch eager generation through that script's --bench; dev-only, needs python3-torch)
 // A variant is the precision or `inputs` (live weights fed per run), optionally `:standard|onnxruntime`
 // (operators of the exported graph) and `@in-place|pruned|full` (decoding graph; default: the package's).
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOrtCausalLM, createOrtCausalLMFromWeights, spinningHelps } from '../dist/index.js';
 import { randomWeights } from './random-weights.mjs';
@@ -138,6 +142,7 @@ const loadAtStart = loadavg()[0];
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const rows = [];
 const baselines = new Map();
+const pytorchRates = new Map();
 const self = fileURLToPath(import.meta.url);
 for (const preset of chosen) {
   const specs = [...variants];
@@ -164,6 +169,19 @@ for (const preset of chosen) {
       rows.push({ preset, variant: entry.name, batchSize, rate, target: reference[preset]?.[batchSize], sameRun, loadMs: median(entry.loadMs), refreshMs });
     }
   }
+  if (args.pytorch) {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'instructkit-pytorch-'));
+    try {
+      const script = fileURLToPath(new URL('../../../scripts/dev/export-pytorch-gpt2-onnx.py', import.meta.url));
+      const output = execFileSync(args.pytorch, [script, '--preset', preset, '--out', path.join(scratch, 'model.onnx'), '--bench'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const measured = JSON.parse(output.trim().split('\n').pop());
+      for (const batchSize of [1, 8]) pytorchRates.set(`${preset}:${batchSize}`, measured.rates[batchSize]);
+    } catch (error) {
+      console.error(`PyTorch reference unavailable: ${error.message.split('\n')[0]}`);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
   // tfjs-wasm on the 124M shape takes minutes per run on this machine: only with --tfjs all.
   if (args.tfjs !== 'off' && (preset === '4m' || args.tfjs === 'all')) {
     for (const batchSize of [1, 8]) {
@@ -173,14 +191,19 @@ for (const preset of chosen) {
   }
 }
 
+function pytorchCells(row) {
+  const rate = pytorchRates.get(`${row.preset}:${row.batchSize}`);
+  return rate ? `${Math.round(rate).toLocaleString('en-US')} | ${(row.rate / rate).toFixed(1)}x` : 'n/a | —';
+}
+
 console.log(`\nGeneration, prompt ${promptLength} -> ${newTokens} new tokens, greedy, ${threads} intra-op threads (spinning ${spinning ? "on" : "off"}${spinSetting === "auto" ? ", chosen by auto" : ""}), ${rounds} rounds x ${repeats} generations per variant, each variant in its own process, median; 1-min load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end on ${cpus().length} cores (shared machine: noisy)\n`);
-console.log('| config | variant | batch | ORT tok/s | issue target (ORT on PyTorch export) | ratio | vs PyTorch export, same run | tfjs-wasm tok/s | ratio | session create ms | updateWeights ms |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| config | variant | batch | ORT tok/s | issue target (ORT on PyTorch export) | ratio | vs PyTorch export, same run | tfjs-wasm tok/s | ratio | PyTorch eager tok/s | ratio | session create ms | updateWeights ms |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) {
   const ratio = row.target ? `${(row.rate / row.target).toFixed(2)}x` : '—';
   const baseline = baselines.get(`${row.preset}:${row.batchSize}`);
   const tfjsCells = baseline ? `${Math.round(baseline).toLocaleString('en-US')} | ${(row.rate / baseline).toFixed(1)}x` : 'n/a | —';
   console.log(
-    `| ${row.preset} | ${row.variant} | ${row.batchSize} | ${Math.round(row.rate).toLocaleString('en-US')} | ${row.target ? row.target.toLocaleString('en-US') : '—'} | ${ratio} | ${row.sameRun ? `${row.sameRun.toFixed(2)}x` : '—'} | ${tfjsCells} | ${Math.round(row.loadMs)} | ${Number.isNaN(row.refreshMs) ? '—' : Math.round(row.refreshMs)} |`,
+    `| ${row.preset} | ${row.variant} | ${row.batchSize} | ${Math.round(row.rate).toLocaleString('en-US')} | ${row.target ? row.target.toLocaleString('en-US') : '—'} | ${ratio} | ${row.sameRun ? `${row.sameRun.toFixed(2)}x` : '—'} | ${tfjsCells} | ${pytorchCells(row)} | ${Math.round(row.loadMs)} | ${Number.isNaN(row.refreshMs) ? '—' : Math.round(row.refreshMs)} |`,
   );
 }
