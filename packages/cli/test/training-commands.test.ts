@@ -23,6 +23,9 @@ const fakeEngine: TrainingCommandEngine = {
   loadCausalLM: async () => new BigramModel(1) as never,
   loadRewardModel: async () => Object.assign(new LinearRankingModel(0.5), { configureTraining() {} }) as never,
   loadScalarModel: async () => new LinearRankingModel() as never,
+  createGenerator: async () => {
+    throw new Error('the fake engine does not sample');
+  },
 };
 
 async function run(args: string[]): Promise<{ stdout: string; error?: unknown }> {

@@ -60,10 +60,9 @@ describe('chooseTrainingEngine', () => {
     expect(result.lines).toEqual(['[instructkit] training engine: tfjs (onnxruntime-node could not be loaded: Cannot find module onnxruntime_binding.node)']);
   });
 
-  it('takes tfjs for a named tfjs backend, for sampled-reward selection, and to resume a run tfjs started', async () => {
+  it('takes tfjs for a named tfjs backend and to resume a run tfjs started', async () => {
     delete process.env.INSTRUCTKIT_ENGINE;
     expect((await choose({ backend: 'wasm' })).lines[0]).toMatch(/training engine: tfjs \(backend wasm is a tfjs backend\)/);
-    expect((await choose({ sampling: 'select.rewardModel' })).lines[0]).toMatch(/training engine: tfjs \(select.rewardModel samples completions/);
     const run = await mkdtemp(path.join(tmpdir(), 'instructkit-resume-'));
     directories.push(run);
     await mkdir(path.join(run, 'checkpoints', 'step-4'), { recursive: true });
@@ -73,28 +72,63 @@ describe('chooseTrainingEngine', () => {
     expect((await choose({ runDirectory: run })).lines[0]).toMatch(/training engine: tfjs \(resuming a run the tfjs engine started\)/);
   });
 
-  it('honours the named engine and INSTRUCTKIT_ENGINE, and refuses onnx for a run that samples', async () => {
+  it('honours the named engine and INSTRUCTKIT_ENGINE', async () => {
     process.env.INSTRUCTKIT_ENGINE = 'tfjs';
     expect(await choose()).toMatchObject({ name: 'tfjs', lines: ['[instructkit] training engine: tfjs (INSTRUCTKIT_ENGINE)'] });
     expect((await choose({ requested: 'onnx', backend: 'cpu' })).name).toBe('onnx');
     process.env.INSTRUCTKIT_ENGINE = 'pytorch';
     await expect(choose()).rejects.toThrow(/INSTRUCTKIT_ENGINE.*pytorch is not one of tfjs, onnx/);
     delete process.env.INSTRUCTKIT_ENGINE;
-    await expect(choose({ requested: 'onnx', sampling: 'select.rewardModel' })).rejects.toThrow(/does not sample completions, which select.rewardModel needs/);
   });
 });
 
 describe('instructkit sft with sampled-reward selection', () => {
-  it('refuses --engine onnx before training, saying why', async () => {
+  it('samples on onnxruntime from the weights the compiled engine is training, and keeps the best checkpoint', async () => {
     const directory = await mkdtemp(path.join(tmpdir(), 'instructkit-sft-engine-'));
     directories.push(directory);
-    await writeFile(path.join(directory, 'sft.yaml'), ['model: base', 'train: train.jsonl', 'select: { rewardModel: sim-gold }', 'output: run', ''].join('\n'));
+    const root = path.resolve(__dirname, '../../..');
+    const texts = new Map((await readFile(path.join(root, 'examples/data/sim/train/prompts.jsonl'), 'utf8')).trim().split('\n').map((line) => {
+      const prompt = JSON.parse(line) as { id: string; text: string };
+      return [prompt.id, prompt.text] as const;
+    }));
+    const records = (await readFile(path.join(root, 'examples/data/sim/train/demonstrations.jsonl'), 'utf8')).trim().split('\n').slice(0, 48).map((line) => {
+      const demonstration = JSON.parse(line) as { promptId: string; completion: string };
+      return JSON.stringify({ prompt: texts.get(demonstration.promptId), completion: ` ${demonstration.completion}` });
+    });
+    await writeFile(path.join(directory, 'train.jsonl'), `${records.slice(8).join('\n')}\n`);
+    await writeFile(path.join(directory, 'valid.jsonl'), `${records.slice(0, 8).join('\n')}\n`);
+    await writeFile(
+      path.join(directory, 'sft.yaml'),
+      [
+        `model: ${path.join(root, 'examples/models/sim-base')}`,
+        'train: train.jsonl',
+        'validation: valid.jsonl',
+        'select: { rewardModel: sim-gold, prompts: 4, maxNewTokens: 6 }',
+        'batchSize: 8',
+        'epochs: 2',
+        'evaluateEvery: 2',
+        'output: run',
+        'optimization: { optimizer: { learningRate: 0.001 } }',
+        '',
+      ].join('\n'),
+    );
     const program = new Command('instructkit');
     registerSftCommand(program);
     program.exitOverride();
-    await expect(program.parseAsync(['sft', '--config', path.join(directory, 'sft.yaml'), '--engine', 'onnx', '--no-progress'], { from: 'user' })).rejects.toThrow(
-      /onnx engine trains and scores but does not sample completions, which select.rewardModel \(checkpoint selection by sampled reward\) needs/,
-    );
+    await program.parseAsync(['sft', '--config', path.join(directory, 'sft.yaml'), '--engine', 'onnx', '--no-progress'], { from: 'user' });
+    const lines = (await readFile(path.join(directory, 'run', 'metrics.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const rewards = lines.flatMap((line) => (typeof line.validationReward === 'number' ? [line.validationReward] : []));
+    // 40 records, batch 8, 2 epochs: 10 steps, evaluated every 2.
+    expect(rewards.length).toBeGreaterThanOrEqual(4);
+    for (const reward of rewards) expect(reward).toBeGreaterThanOrEqual(0);
+    await access(path.join(directory, 'run', 'checkpoints', 'final', 'model.safetensors'));
+    // The kept checkpoint is the one with the highest sampled reward.
+    const bestStep = (JSON.parse(await readFile(path.join(directory, 'run', 'checkpoints', 'best', 'onnx-training-state.json'), 'utf8')) as { step: number }).step;
+    const rewardAt = new Map(lines.flatMap((line) => (typeof line.validationReward === 'number' ? [[line.step as number, line.validationReward] as const] : [])));
+    expect(rewardAt.get(bestStep)).toBe(Math.max(...rewards));
+    // The run trained on the compiled engine (its training state is onnx-train's).
+    const latest = (await readFile(path.join(directory, 'run', 'checkpoints', 'latest'), 'utf8')).trim();
+    await access(path.join(directory, 'run', 'checkpoints', latest, 'onnx-training-state.json'));
   });
 });
 

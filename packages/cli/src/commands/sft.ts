@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { z } from 'zod';
-import { InvalidRecordError, createLocalGenerator, openRunDirectory, type RewardModelV1 } from '@instructkit/core';
+import { InvalidRecordError, openRunDirectory, type RewardModelV1 } from '@instructkit/core';
 import { ConversationRecord, Demonstration, Prompt, PromptCompletion, promptText, readRecords } from '@instructkit/data';
 import { instructgptPreset, ppoInitPreset, rewardModelSelector, sft, type CheckpointSelector, type SftRecord } from '@instructkit/sft';
 import { loadConfigFile } from '../shared/config-file';
@@ -15,7 +15,7 @@ import {
   trainingSettings,
   type TrainingCommandOptions,
 } from './pretrain';
-import { applyTemplate, CommonTrainingFields, commonOverrides, chooseTrainingEngine, readCorpus, type CommonFlags } from './training-engine';
+import { applyTemplate, CommonTrainingFields, commonOverrides, chooseTrainingEngine, readCorpus, type CommonFlags, type TrainingGenerator } from './training-engine';
 
 /** The `instructkit sft` config (YAML or JSON); relative paths are resolved against the config file. */
 const SftConfig = z
@@ -102,10 +102,7 @@ Writes <output>/metrics.jsonl (step, loss, validationLoss, …) and <output>/che
     const writeOut = command.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text));
     const config = await loadConfigFile(flags.config, SftConfig, commonOverrides(flags));
     const resolve = resolverFor(flags.config);
-    const sampling = typeof config.select === 'object' ? 'select.rewardModel (checkpoint selection by sampled reward)' : undefined;
-    const engine =
-      options.engine ??
-      (await chooseTrainingEngine({ requested: config.engine, backend: config.backend, runDirectory: resolve(config.output), ...(sampling ? { sampling } : {}) })).engine;
+    const engine = options.engine ?? (await chooseTrainingEngine({ requested: config.engine, backend: config.backend, runDirectory: resolve(config.output) })).engine;
     const modelDirectory = resolve(config.model);
     const tokenizer = await engine.loadTokenizer(config.tokenizer ? resolveModelPath(flags.config, config.tokenizer) : modelDirectory);
     const prompts = config.prompts ? await readPrompts(resolve(config.prompts)) : new Map<string, string>();
@@ -115,6 +112,7 @@ Writes <output>/metrics.jsonl (step, loss, validationLoss, …) and <output>/che
     // The preset's dropout (InstructGPT: residual 0.2) replaces the checkpoint's for training.
     const model = await engine.loadCausalLM(modelDirectory, config.backend, preset?.dropout);
     let selector: CheckpointSelector | undefined;
+    let generator: TrainingGenerator | undefined;
     const select = config.select;
     if (typeof select === 'object') {
       const validationPrompts = (validation ?? train).filter((record): record is { prompt: string; completion: string } => 'prompt' in record).map((record) => record.prompt);
@@ -134,7 +132,7 @@ Writes <output>/metrics.jsonl (step, loss, validationLoss, …) and <output>/che
       }
       selector = rewardModelSelector({
         rewardModel,
-        generator: createLocalGenerator(model),
+        generator: (generator = await engine.createGenerator(model)),
         tokenizer,
         prompts: validationPrompts.filter((prompt) => tokenizer.encode(prompt).length + select.maxNewTokens <= (config.maxLength ?? model.config.contextLength)).slice(0, select.prompts),
         contextLength: model.config.contextLength,
@@ -166,6 +164,7 @@ Writes <output>/metrics.jsonl (step, loss, validationLoss, …) and <output>/che
     } finally {
       reporter.stop();
       interrupt.dispose();
+      await generator?.dispose?.();
       model.dispose();
     }
   });

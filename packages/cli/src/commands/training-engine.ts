@@ -3,9 +3,12 @@ import path from 'node:path';
 import { InvalidArgumentError as CommanderArgumentError } from 'commander';
 import { z } from 'zod';
 import {
+  createLocalGenerator,
   InvalidArgumentError,
   InvalidFileError,
   type CausalLMV1,
+  type GeneratorV1,
+  type NamedTensors,
   type OptimizationSettings,
   type ScalarModelV1,
   type TrainableModelV1,
@@ -15,6 +18,9 @@ import { AdamWSettingsSchema } from '../shared/optimization-schema';
 
 /** A model the pretrain/sft/rm commands train: trainable, configurable, with a config. */
 type Configurable = TrainableModelV1 & { configureTraining(settings: OptimizationSettings): void | Promise<void> };
+
+/** A generator over a model being trained: samples from its current weights. */
+export type TrainingGenerator = GeneratorV1 & { dispose?(): void | Promise<void> };
 
 /** What the pretrain, sft and rm commands need from a tokenizer (`@instructkit/tokenizer`'s fits). */
 export interface CommandTokenizer {
@@ -42,6 +48,8 @@ export interface TrainingCommandEngine {
   loadRewardModel(directory: string, seed: number, backend?: string): Promise<Configurable & ScalarModelV1>;
   /** A trained reward model (scalar head included) for scoring. */
   loadScalarModel(directory: string, backend?: string): Promise<ScalarModelV1>;
+  /** A generator that samples from `model`'s current weights while it trains (SFT's sampled-reward selection). */
+  createGenerator(model: Configurable & CausalLMV1): Promise<TrainingGenerator>;
 }
 
 /** The tfjs engine, imported on first use so `--help` stays fast. */
@@ -54,14 +62,16 @@ export async function loadTfjsEngine(): Promise<TrainingCommandEngine> {
     loadCausalLM: (directory, backend, dropout) => tfjs.loadCausalLM(directory, { ...(backend ? { backend } : {}), ...(dropout ? { dropout } : {}) }),
     loadRewardModel: (directory, seed, backend) => tfjs.loadScalarModel(directory, { initFrom: 'causal-lm', seed, ...(backend ? { backend } : {}) }),
     loadScalarModel: (directory, backend) => tfjs.loadScalarModel(directory, { initFrom: 'scalar', ...(backend ? { backend } : {}) }),
+    createGenerator: async (model) => createLocalGenerator(model),
   };
 }
 
 /**
  * The compiled ONNX engine (`@instructkit/onnx-train`): the same objectives as training
  * graphs on onnxruntime-node, faster than tfjs-wasm on CPU and able to hold models the wasm
- * heap cannot. It trains and scores; it does not sample, so checkpoint selection by
- * sampled reward (`select: { rewardModel }`) needs the tfjs engine.
+ * heap cannot. It trains and scores; sampling (SFT's checkpoint selection by sampled reward)
+ * runs on onnxruntime through `@instructkit/onnx`, re-exported from the current weights when
+ * they have changed.
  */
 export async function loadOnnxEngine(): Promise<TrainingCommandEngine> {
   const onnxTrain = await import('@instructkit/onnx-train');
@@ -86,6 +96,10 @@ export async function loadOnnxEngine(): Promise<TrainingCommandEngine> {
     },
     loadRewardModel: async (directory, seed) => onnxTrain.loadOnnxTrainableModel(directory, { training, head: 'scalar', seed }),
     loadScalarModel: async (directory) => onnxTrain.loadOnnxTrainableModel(directory, { training, head: 'scalar' }),
+    createGenerator: async (model) => {
+      const { createOrtPolicyGenerator } = await import('@instructkit/onnx');
+      return createOrtPolicyGenerator({ policy: model as typeof model & { readonly step: number; doGetParameters(): Promise<NamedTensors> } });
+    },
   };
 }
 
@@ -106,11 +120,6 @@ export interface TrainingEngineRequest {
   readonly requested?: TrainingEngineName | 'auto';
   /** A tfjs backend the config or `--backend` names: only tfjs has backends, so it picks tfjs. */
   readonly backend?: string;
-  /**
-   * Why the run samples completions, when it does (SFT's `select: { rewardModel }`). The ONNX
-   * engine trains and scores but does not sample, so this picks tfjs, and naming onnx is an error.
-   */
-  readonly sampling?: string;
   /** The run directory: a run resumes on the engine that wrote its latest checkpoint. */
   readonly runDirectory?: string;
   /** Loads the ONNX engine. Default: `loadOnnxEngine` (tests inject a failing one). */
@@ -145,11 +154,11 @@ async function latestCheckpointIsTfjs(runDirectory: string): Promise<boolean> {
 /**
  * Picks the training engine of `instructkit pretrain|sft|rm` and logs the choice once:
  * the one the config, `--engine` or `INSTRUCTKIT_ENGINE` names; otherwise tfjs when a tfjs
- * backend is named, when the run samples completions, or when it resumes a run tfjs started;
+ * backend is named, or when it resumes a run tfjs started;
  * otherwise the compiled ONNX engine (faster on CPU), falling back to tfjs with the reason when
  * onnxruntime-node cannot be loaded.
  *
- * @throws {InvalidArgumentError} onnx named for a run that samples completions, or an unknown `INSTRUCTKIT_ENGINE`.
+ * @throws {InvalidArgumentError} an unknown `INSTRUCTKIT_ENGINE`.
  * @example
  * const { engine } = await chooseTrainingEngine({ requested: config.engine, backend: config.backend, runDirectory });
  */
@@ -168,12 +177,8 @@ export async function chooseTrainingEngine(request: TrainingEngineRequest = {}):
     log(`[instructkit] training engine: ${name} (${reason})`);
     return { name, engine, reason };
   };
-  if (requested === 'onnx' && request.sampling) {
-    throw new InvalidArgumentError('engine', `the onnx engine trains and scores but does not sample completions, which ${request.sampling} needs: use engine tfjs (or leave engine unset)`);
-  }
   if (requested) return choose(requested, configured ? 'as configured' : 'INSTRUCTKIT_ENGINE');
   if (request.backend) return choose('tfjs', `backend ${request.backend} is a tfjs backend`);
-  if (request.sampling) return choose('tfjs', `${request.sampling} samples completions, which the onnx engine cannot`);
   if (request.runDirectory && (await latestCheckpointIsTfjs(request.runDirectory))) return choose('tfjs', 'resuming a run the tfjs engine started');
   try {
     return await choose('onnx', 'onnxruntime-node; the default where it loads');
@@ -223,8 +228,8 @@ export const CommonTrainingFields = {
   evaluateEvery: z.number().int().positive().optional(),
   /**
    * Training engine: `onnx` (the compiled engine on onnxruntime-node), `tfjs` (TensorFlow.js) or
-   * `auto`: onnx where onnxruntime-node loads, else tfjs; tfjs when `backend` is set, when SFT
-   * selects checkpoints by sampled reward, or when resuming a run tfjs started (see `chooseTrainingEngine`).
+   * `auto`: onnx where onnxruntime-node loads, else tfjs; tfjs when `backend` is set or when
+   * resuming a run tfjs started (see `chooseTrainingEngine`).
    * Default: auto.
    */
   engine: z.enum(['auto', ...TRAINING_ENGINES]).optional(),
