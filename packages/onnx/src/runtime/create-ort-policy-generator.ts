@@ -19,7 +19,7 @@ export interface OrtPolicyGeneratorSettings {
   readonly padTokenId?: number;
   /** How weights reach the session (see `createOrtCausalLMFromWeights`). Default: `reexport`. */
   readonly liveWeights?: LiveWeightsMode;
-  /** onnxruntime session settings. Default: 2 intra-op threads, no spinning. */
+  /** onnxruntime session settings. Default: the package defaults (onnxruntime's thread count, spinning `auto`, stopped after each run). */
   readonly sessionOptions?: OrtSessionSettings;
 }
 
