@@ -137,6 +137,20 @@ describe('decoding on the in-place cache graph', () => {
     expect(chooseDecodingGraph('full', tinyConfig, { executionProviders: ['cpu'] })).toBe('full');
   });
 
+  it('continues on new weights after updateWeights in the middle of a generation, as the pruned graph does', async () => {
+    const updated = randomGpt2Weights(tinyConfig, 8);
+    const results = [];
+    for (const decodingGraph of ['in-place', 'pruned'] as const) {
+      const model = await createOrtCausalLMFromWeights({ config: tinyConfig, weights, sessionOptions, decodingGraph });
+      const { session } = await model.doStartDecoding({ batch: leftPaddedBatch([[4, 8, 15], [16]], 0), maxNewTokens: 3 });
+      await session.step(Int32Array.of(1, 2));
+      await model.updateWeights(updated);
+      results.push(Float32Array.from(await session.step(Int32Array.of(3, 4))));
+      await model.dispose();
+    }
+    expect(maxAbsDiff(results[0]!, results[1]!)).toBeLessThan(1e-5);
+  });
+
   it('is the default for float files this package exported, not for int8 ones', async () => {
     for (const precision of ['float32', 'float16', 'int8'] as const) {
       const file = path.join(directory, `in-place-${precision}`, 'model.onnx');

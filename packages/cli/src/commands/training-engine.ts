@@ -180,10 +180,21 @@ export async function chooseTrainingEngine(request: TrainingEngineRequest = {}):
   if (requested) return choose(requested, configured ? 'as configured' : 'INSTRUCTKIT_ENGINE');
   if (request.backend) return choose('tfjs', `backend ${request.backend} is a tfjs backend`);
   if (request.runDirectory && (await latestCheckpointIsTfjs(request.runDirectory))) return choose('tfjs', 'resuming a run the tfjs engine started');
+  const picked = await preferOnnx(loadOnnx, loadTfjs);
+  log(`[instructkit] training engine: ${picked.name} (${picked.reason})`);
+  return { name: picked.name, engine: picked.value, reason: picked.reason };
+}
+
+/**
+ * The one fallback rule of the CLI's engines (training commands and the pipeline): the ONNX
+ * engine where its packages load — they load onnxruntime-node's native binding on import — and
+ * tfjs, with the first line of the reason, where they do not.
+ */
+export async function preferOnnx<T>(loadOnnx: () => Promise<T>, loadTfjs: () => Promise<T>): Promise<{ name: TrainingEngineName; value: T; reason: string }> {
   try {
-    return await choose('onnx', 'onnxruntime-node; the default where it loads');
+    return { name: 'onnx', value: await loadOnnx(), reason: 'onnxruntime-node; the default where it loads' };
   } catch (error) {
-    return choose('tfjs', `onnxruntime-node could not be loaded: ${(error as Error).message.split('\n')[0]}`);
+    return { name: 'tfjs', value: await loadTfjs(), reason: `onnxruntime-node could not be loaded: ${(error as Error).message.split('\n')[0]}` };
   }
 }
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { preferOnnx } from '../commands/training-engine';
 import {
   createLocalGenerator,
   loadModelConfig,
@@ -68,13 +69,10 @@ const UNCONFIGURED: OptimizationSettings = { optimizer: { learningRate: 0 } };
 export async function loadPipelineEngine(name: PipelineEngineName, options: { backend?: string; log?: (message: string) => void } = {}): Promise<PipelineEngine> {
   if (name === 'tfjs') return tfjsEngine(options.backend);
   if (name === 'onnx') return onnxEngine();
-  try {
-    // Both ONNX packages import onnxruntime-node at load; a missing or broken binary throws here.
-    return await onnxEngine();
-  } catch (error) {
-    options.log?.(`onnxruntime-node does not load here (${(error as Error).message.split('\n')[0]}); training and evaluating with tfjs`);
-    return tfjsEngine(options.backend);
-  }
+  // The same rule as the training commands': both ONNX packages import onnxruntime-node at load.
+  const picked = await preferOnnx(onnxEngine, () => tfjsEngine(options.backend));
+  if (picked.name === 'tfjs') options.log?.(`${picked.reason}; training and evaluating with tfjs`);
+  return picked.value;
 }
 
 async function onnxEngine(): Promise<PipelineEngine> {

@@ -189,8 +189,8 @@ export class OrtCausalLM implements CausalLMV1 {
     return (await this.openDecodingSession(this.decodingModel)) ?? this.session;
   }
 
-  /** The in-place step graph's session (created on first use), or undefined when this model decodes otherwise. */
-  private inPlaceStepSession(): Promise<ort.InferenceSession> | undefined {
+  /** @internal The in-place step graph's session (created on first use), or undefined when this model decodes otherwise. */
+  inPlaceStepSession(): Promise<ort.InferenceSession> | undefined {
     const build = this.decodingModel?.buildStep;
     if (!build || this.layout.cacheType !== 'float32') return undefined;
     this.stepSession ??= build().then((bytes) => ort.InferenceSession.create(bytes, toSessionOptions(this.sessionSettings)));
@@ -441,7 +441,7 @@ export class OrtCausalLM implements CausalLMV1 {
     }
     if (stepSession) {
       const cache = new InPlaceCache(this.layout, batch, batch.length + maxNewTokens, outputs);
-      return { logits, session: new OrtInPlaceDecodeSession(this, stepSession, cache, realTokens) };
+      return { logits, session: new OrtInPlaceDecodeSession(this, cache, realTokens) };
     }
     const cache = buffers ? buffers.pastTensors(batch.batchSize, batch.length) : presentsToPasts(outputs, numLayers);
     buffers?.swap();
@@ -525,14 +525,12 @@ class InPlaceCache {
 class OrtInPlaceDecodeSession implements DecodeSession {
   readonly batchSize: number;
   private readonly model: OrtCausalLM;
-  private readonly session: ort.InferenceSession;
   private cache: InPlaceCache | undefined;
   private readonly realTokens: Int32Array;
   private readonly fetches: string[];
 
-  constructor(model: OrtCausalLM, session: ort.InferenceSession, cache: InPlaceCache, realTokens: Int32Array) {
+  constructor(model: OrtCausalLM, cache: InPlaceCache, realTokens: Int32Array) {
     this.model = model;
-    this.session = session;
     this.cache = cache;
     this.batchSize = realTokens.length;
     this.realTokens = realTokens;
@@ -564,7 +562,9 @@ class OrtInPlaceDecodeSession implements DecodeSession {
       position_ids: new ort.Tensor('int64', positions, [this.batchSize, 1]),
       attention_bias: cache.biasTensor,
     };
-    const outputs = await this.session.run(feeds, this.fetches);
+    // The model's current step session: after `updateWeights` the next step runs on the new weights.
+    const session = await this.model.inPlaceStepSession()!;
+    const outputs = await session.run(feeds, this.fetches);
     cache.append(outputs);
     return outputAsFloat32(outputs.last_logits as ort.Tensor);
   }
