@@ -1,4 +1,6 @@
-// Where a decoding step's time goes, 4M config, prompt 64 -> 64 new tokens.
+// Where a decoding step of the Optimum-layout (pruned) graph goes, 4M config, prompt 64 -> 64 new tokens.
+// (The default for in-memory models is now the in-place cache, see src/runtime/ort-causal-lm.ts; this
+// script keeps profiling the pruned path it was written for: --decoding-graph pruned by default.)
 // Splits OrtCausalLM's step into JavaScript around session.run (feeds, cache views, mask),
 // session.run itself, and the caller's argmax; then runs a bare loop that calls session.run
 // directly with reused tensors (the floor the JavaScript side can reach).
