@@ -539,15 +539,8 @@ class OrtInPlaceDecodeSession implements DecodeSession {
   }
 
   async step(tokens: Int32Array): Promise<Float32Array> {
-    const cache = this.cache;
-    if (!cache) throw new InvalidArgumentError('session', 'the decoding session was disposed');
-    if (tokens.length !== this.batchSize) throw new InvalidArgumentError('tokens', `${tokens.length} tokens for ${this.batchSize} rows`);
-    if (cache.length + 1 > this.model.config.contextLength) {
-      throw new InvalidArgumentError('tokens', `the sequence would exceed the context length ${this.model.config.contextLength}`);
-    }
-    if (cache.length + 1 > cache.capacity) {
-      throw new InvalidArgumentError('tokens', `the session was started for ${cache.capacity} positions (prompt + maxNewTokens); step ${cache.length + 1} is past it`);
-    }
+    const cache = checkStep(this.cache, tokens, this.batchSize, (this.cache?.length ?? 0) + 1, this.model.config.contextLength);
+    checkCapacity(cache.capacity, cache.length + 1);
     const ids = new BigInt64Array(this.batchSize);
     const positions = new BigInt64Array(this.batchSize);
     for (let row = 0; row < this.batchSize; row++) {
@@ -571,6 +564,21 @@ class OrtInPlaceDecodeSession implements DecodeSession {
 
   dispose(): void {
     this.cache = undefined;
+  }
+}
+
+/** What every decoding step checks: the session is open, one token per row, the context not exceeded. */
+function checkStep<T>(cache: T | undefined, tokens: Int32Array, batchSize: number, nextLength: number, contextLength: number): T {
+  if (!cache) throw new InvalidArgumentError('session', 'the decoding session was disposed');
+  if (tokens.length !== batchSize) throw new InvalidArgumentError('tokens', `${tokens.length} tokens for ${batchSize} rows`);
+  if (nextLength > contextLength) throw new InvalidArgumentError('tokens', `the sequence would exceed the context length ${contextLength}`);
+  return cache;
+}
+
+/** A step past the positions a session's cache buffers were sized for (prompt + maxNewTokens). */
+function checkCapacity(capacity: number, length: number): void {
+  if (length > capacity) {
+    throw new InvalidArgumentError('tokens', `the session was started for ${capacity} positions (prompt + maxNewTokens); step ${length} is past it`);
   }
 }
 
@@ -612,9 +620,7 @@ class CacheBuffers {
 
   /** Output tensors `present.{i}.key|value` of `length` positions in the buffer being written. */
   presentTensors(batchSize: number, length: number): Record<string, ort.Tensor> {
-    if (length > this.capacity) {
-      throw new InvalidArgumentError('tokens', `the session was started for ${this.capacity} positions (prompt + maxNewTokens); step ${length} is past it`);
-    }
+    checkCapacity(this.capacity, length);
     return this.tensors(this.buffers[this.current]!, 'present', batchSize, length);
   }
 
@@ -670,12 +676,7 @@ class OrtDecodeSession implements DecodeSession {
   }
 
   async step(tokens: Int32Array): Promise<Float32Array> {
-    const cache = this.cache;
-    if (!cache) throw new InvalidArgumentError('session', 'the decoding session was disposed');
-    if (tokens.length !== this.batchSize) throw new InvalidArgumentError('tokens', `${tokens.length} tokens for ${this.batchSize} rows`);
-    if (this.length + 1 > this.model.config.contextLength) {
-      throw new InvalidArgumentError('tokens', `the sequence would exceed the context length ${this.model.config.contextLength}`);
-    }
+    const cache = checkStep(this.cache, tokens, this.batchSize, this.length + 1, this.model.config.contextLength);
     const nextLength = this.length + 1;
     const mask = new Uint8Array(this.batchSize * nextLength);
     const positions = new Int32Array(this.batchSize);
@@ -736,16 +737,15 @@ export async function createOrtCausalLM(settings: OrtCausalLMSettings): Promise<
     settings.decodingGraph === 'full' ? undefined : { kind: 'pruned', build: async () => pruneModelOutputs(await bytes(), isDecodingOutput) };
   // Our own float exports carry the Hugging Face-named weights: the in-place step graph can be built from them.
   if (decodingModel && chooseDecodingGraph(settings.decodingGraph, config, sessionSettings) === 'in-place' && layout.hasLastLogits) {
-    let weights: NamedTensors | undefined = weightsOfOwnExport(await bytes());
-    if (weights && buildsInPlace(config, weights)) {
-      const prune = decodingModel.build;
+    let stepModel = inPlaceStepModel(config, await bytes());
+    if (stepModel) {
       decodingModel = {
         kind: 'in-place',
-        build: prune,
+        build: decodingModel.build,
         buildStep: async () => {
-          const graph = buildGpt2Graph({ config, weights: weights!, head: 'lm', kvCache: 'in-place' }).graph.toModel();
-          weights = undefined; // built once; the session keeps what it needs
-          return graph;
+          const built = stepModel!;
+          stepModel = undefined; // the session keeps what it needs
+          return built;
         },
       };
     }
@@ -795,22 +795,20 @@ export async function createOrtCausalLMFromWeights(settings: OrtCausalLMFromWeig
   });
 }
 
-/** The Hugging Face-named weights of a float file this package exported, or undefined. */
-function weightsOfOwnExport(bytes: Uint8Array): NamedTensors | undefined {
+/**
+ * The in-place step graph of a float file this package exported, built from the weights read back
+ * from its initializers; undefined for other files, and for ours without every float weight the
+ * graph needs (int8 stores quantised ones under other names).
+ */
+function inPlaceStepModel(config: TransformerConfig, bytes: Uint8Array): Uint8Array | undefined {
   const tensors = readOwnFloatInitializers(bytes);
   if (!tensors) return undefined;
   const weights: NamedTensors = new Map();
   for (const [name, { shape, data }] of tensors) weights.set(name, { dtype: 'float32', shape, data });
-  return weights;
-}
-
-/** Whether `buildGpt2Graph` finds every weight it needs (an int8 file stores quantised ones under other names). */
-function buildsInPlace(config: TransformerConfig, weights: NamedTensors): boolean {
   try {
-    buildGpt2Graph({ config, weights, head: 'lm', kvCache: 'in-place' });
-    return true;
+    return buildGpt2Graph({ config, weights, head: 'lm', kvCache: 'in-place' }).graph.toModel();
   } catch {
-    return false;
+    return undefined;
   }
 }
 
