@@ -174,6 +174,16 @@ async function clean(command: Command, files: string[], options: CleanOptions): 
  * @param program - The root `instructkit` command.
  * @returns The `data` command, for chaining.
  */
+/** The prompt-hygiene options `data clean` and `data prepare` share (same flags, same defaults). */
+function withHygieneOptions(command: Command): Command {
+  return command
+    .option('--prefix-length <chars>', 'prompts sharing this many normalised leading characters are duplicates (0 = keep all)', '100')
+    .option('--max-per-user <count>', 'most prompts kept per user (0 = no cap)', '200')
+    .option('--no-scrub', 'keep PII as it is')
+    .option('--seed <number>', 'seed of the per-user choice and the split', '0')
+    .option('--fractions <train,valid,test>', 'shares of prompts per split', '0.8,0.1,0.1');
+}
+
 export function registerDataCommand(program: Command): Command {
   const data = program.command('data').description('Validate, convert and prepare record files (prompts, demonstrations, rankings, ratings, pairs).');
 
@@ -200,15 +210,12 @@ export function registerDataCommand(program: Command): Command {
       await convert(command, input, output, options);
     });
 
-  data
-    .command('clean')
-    .description('Prompt hygiene (InstructGPT §3.2): scrub PII, drop prefix duplicates, cap prompts per user, split by user.')
-    .requiredOption('--out <dir>', 'directory for prompts-{train,valid,test}.jsonl and hygiene-report.json')
-    .option('--prefix-length <chars>', 'prompts sharing this many normalised leading characters are duplicates (0 = keep all)', '100')
-    .option('--max-per-user <count>', 'most prompts kept per user (0 = no cap)', '200')
-    .option('--no-scrub', 'keep PII as it is')
-    .option('--seed <number>', 'seed of the per-user choice and the split', '0')
-    .option('--fractions <train,valid,test>', 'shares of prompts per split', '0.8,0.1,0.1')
+  withHygieneOptions(
+    data
+      .command('clean')
+      .description('Prompt hygiene (InstructGPT §3.2): scrub PII, drop prefix duplicates, cap prompts per user, split by user.')
+      .requiredOption('--out <dir>', 'directory for prompts-{train,valid,test}.jsonl and hygiene-report.json'),
+  )
     .option('--rejects', 'write invalid lines to DIR/<file>.rejects.jsonl and exit 0')
     .argument('<files...>', 'prompt files (JSONL / JSON, optionally .gz)')
     .showHelpAfterError(false)
@@ -216,19 +223,16 @@ export function registerDataCommand(program: Command): Command {
       await clean(command, files, options);
     });
 
-  data
-    .command('prepare')
-    .description('Prompt hygiene, then every label follows its prompt into its split: OUT/prompts.jsonl, OUT/{train,valid,test}/{prompts,demonstrations,rankings,ratings}.jsonl, OUT/report.json.')
-    .requiredOption('--out <dir>', 'output directory')
-    .requiredOption('--prompts <files...>', 'prompt files (JSONL / JSON, optionally .gz)')
-    .option('--demonstrations <files...>', 'demonstration files ({promptId, completion, labelerId})')
-    .option('--rankings <files...>', 'ranking files ({promptId, completions, order, labelerId})')
-    .option('--ratings <files...>', 'rating files ({promptId, completion, likert, …})')
-    .option('--prefix-length <chars>', 'prompts sharing this many normalised leading characters are duplicates (0 = keep all)', '100')
-    .option('--max-per-user <count>', 'most prompts kept per user (0 = no cap)', '200')
-    .option('--no-scrub', 'keep PII as it is')
-    .option('--seed <number>', 'seed of the per-user choice and the split', '0')
-    .option('--fractions <train,valid,test>', 'shares of prompts per split', '0.8,0.1,0.1')
+  withHygieneOptions(
+    data
+      .command('prepare')
+      .description('Prompt hygiene, then every label follows its prompt into its split: OUT/prompts.jsonl, OUT/{train,valid,test}/{prompts,demonstrations,rankings,ratings}.jsonl, OUT/report.json.')
+      .requiredOption('--out <dir>', 'output directory')
+      .requiredOption('--prompts <files...>', 'prompt files (JSONL / JSON, optionally .gz)')
+      .option('--demonstrations <files...>', 'demonstration files ({promptId, completion, labelerId})')
+      .option('--rankings <files...>', 'ranking files ({promptId, completions, order, labelerId})')
+      .option('--ratings <files...>', 'rating files ({promptId, completion, likert, …})'),
+  )
     .option('--rejects', 'write invalid lines to OUT/rejects/<file>.rejects.jsonl and exit 0')
     .showHelpAfterError(false)
     .action(async (options: PrepareOptions, command: Command) => {
