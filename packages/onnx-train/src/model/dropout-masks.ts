@@ -1,5 +1,5 @@
 import type { Rng } from '@instructkit/core';
-import { I32, MAX_PAGES, PAGE_BYTES, V128, i32x4, kernelModuleBytes, op, sleb, v128, v128Load, v128Store, webAssembly } from '../wasm/encode-wasm';
+import { I32, MAX_PAGES, PAGE_BYTES, V128, i32x4, kernelModuleBytes, lazyKernelModule, op, sleb, v128, v128Load, v128Store, webAssembly } from '../wasm/encode-wasm';
 
 /**
  * Fills a dropout keep-mask (`keepValue` = keep, 0 = drop) from four xoshiro128** streams
@@ -101,20 +101,8 @@ function maskModuleBytes(): Uint8Array {
   return kernelModuleBytes('masks', [I32, I32, I32, I32], [I32, I32, ...new Array<number>(12).fill(V128)], body);
 }
 
-let compiled: object | null | undefined;
-
-function maskModule(): object | null {
-  if (compiled === undefined) {
-    try {
-      if (!webAssembly) throw new Error('no WebAssembly');
-      compiled = new webAssembly.Module(maskModuleBytes());
-    } catch {
-      // No WebAssembly SIMD in this runtime: the JavaScript filler is used.
-      compiled = null;
-    }
-  }
-  return compiled;
-}
+// Null without WebAssembly SIMD in this runtime: the JavaScript filler is used.
+const maskModule = lazyKernelModule(maskModuleBytes);
 
 /**
  * Float dropout masks of the given sizes in one WebAssembly memory, filled eight elements per

@@ -1,5 +1,5 @@
 import type { ResolvedAdamW } from '@instructkit/core';
-import { F32, I32, MAX_PAGES, PAGE_BYTES, V128, f32x4, kernelModuleBytes, op, v128Load, v128Store, webAssembly } from '../wasm/encode-wasm';
+import { F32, I32, MAX_PAGES, PAGE_BYTES, V128, f32x4, kernelModuleBytes, lazyKernelModule, op, v128Load, v128Store, webAssembly } from '../wasm/encode-wasm';
 import { flatAdamWStep, type FlatSegment } from './flat-adamw';
 
 /**
@@ -66,20 +66,8 @@ function adamwModuleBytes(): Uint8Array {
   return kernelModuleBytes('adamw', [I32, I32, I32, I32, I32, ...scalars.map(() => F32)], [I32, ...new Array<number>(12).fill(V128)], body);
 }
 
-let compiled: object | null | undefined;
-
-function adamwModule(): object | null {
-  if (compiled === undefined) {
-    try {
-      if (!webAssembly) throw new Error('no WebAssembly');
-      compiled = new webAssembly.Module(adamwModuleBytes());
-    } catch {
-      // No WebAssembly SIMD in this runtime: the JavaScript step is used.
-      compiled = null;
-    }
-  }
-  return compiled;
-}
+// Null without WebAssembly SIMD in this runtime: the JavaScript step is used.
+const adamwModule = lazyKernelModule(adamwModuleBytes);
 
 /**
  * Allocates the flat buffers of `count` parameters in a WebAssembly memory with a SIMD AdamW

@@ -92,3 +92,21 @@ export interface WebAssemblyApi {
 }
 export const webAssembly = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 
+/**
+ * A kernel module compiled on first use, or null where this runtime has no WebAssembly (SIMD):
+ * the caller then falls back to its JavaScript implementation.
+ */
+export function lazyKernelModule(bytes: () => Uint8Array): () => object | null {
+  let compiled: object | null | undefined;
+  return () => {
+    if (compiled === undefined) {
+      try {
+        if (!webAssembly) throw new Error('no WebAssembly');
+        compiled = new webAssembly.Module(bytes());
+      } catch {
+        compiled = null;
+      }
+    }
+    return compiled;
+  };
+}
